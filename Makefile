@@ -1,0 +1,49 @@
+# Two commands matter: `make run` and `make test`. Everything else is what they stand on.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest install lock clean migrate
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/phonebank serve --demo
+
+migrate: $(STAMP)
+	$(BIN)/phonebank db upgrade
+
+lint: $(STAMP)
+	$(BIN)/ruff check phonebank tests benchmarks
+	$(BIN)/ruff format --check phonebank tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy phonebank
+
+# The suite runs on SQLite, then again on PostgreSQL when PHONEBANK_TEST_DATABASE_URL is set.
+pytest: $(STAMP)
+	env -u PHONEBANK_TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$PHONEBANK_TEST_DATABASE_URL" ]; then \
+		echo "== again on $${PHONEBANK_TEST_DATABASE_URL%%://*} =="; \
+		$(BIN)/pytest; \
+	fi
+
+test: lint typecheck pytest
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^phonebank' > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) phonebank.db phonebank.db-wal phonebank.db-shm

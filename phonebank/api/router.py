@@ -1,0 +1,42 @@
+"""The native API under `/api/v1`: every domain router, and an index to explore them."""
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from phonebank.auth.router import router as service_accounts_router
+from phonebank.kit.urls import absolute_url
+from phonebank.organizations.router import router as organization_router
+from phonebank.people.router import router as people_router
+
+PREFIX = "/api/v1"
+
+# (name, path, router): the index below is built from this list, so it cannot drift.
+RESOURCES: list[tuple[str, str, APIRouter]] = [
+    ("organization", "/organization", organization_router),
+    ("service_accounts", "/service_accounts", service_accounts_router),
+    ("people", "/people", people_router),
+]
+
+router = APIRouter(prefix=PREFIX)
+for _name, _path, _router in RESOURCES:
+    router.include_router(_router)
+
+
+@router.get("", tags=["index"])
+async def index() -> dict[str, Any]:
+    """Every resource of the API with its URI, so it can be explored from a browser."""
+    return {
+        "uri": absolute_url(PREFIX),
+        "name": "Phonebank API",
+        "version": "v1",
+        "docs": absolute_url("/docs"),
+        "authentication": [
+            "Authorization: Bearer <api key>",
+            "OSDI-API-Token: <api key>",
+            "api_key=<key id>&api_auth=<secret>",
+        ],
+        "resources": [
+            {"name": name, "uri": absolute_url(PREFIX + path)} for name, path, _ in RESOURCES
+        ],
+    }

@@ -1,0 +1,66 @@
+"""The ASGI application: every face mounted over one set of services."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from phonebank import __version__
+from phonebank.api.router import router as api_router
+from phonebank.config import Settings, get_settings
+from phonebank.db import create_engine, create_sessionmaker
+from phonebank.kit.problems import install_problem_handlers
+from phonebank.kit.urls import set_base_url
+
+logger = logging.getLogger("phonebank")
+
+
+class BaseUrlMiddleware:
+    """Remember each request's base URL so resources can carry absolute `uri`s."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in {"http", "websocket"}:
+            headers = dict(scope.get("headers") or [])
+            host = headers.get(b"host", b"").decode("latin-1")
+            if host:
+                set_base_url(f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}")
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the database engine is made at startup unless already set."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owns_engine = not hasattr(app.state, "sessionmaker")
+        if owns_engine:
+            app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
+            app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        try:
+            yield
+        finally:
+            if owns_engine:
+                await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Phonebank",
+        version=__version__,
+        summary="Open-source outbound calling server.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(BaseUrlMiddleware)
+    app.include_router(api_router)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "version": __version__}
+
+    return app

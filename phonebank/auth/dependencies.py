@@ -1,0 +1,60 @@
+"""FastAPI dependencies that turn request credentials into a Principal and check scopes."""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonebank.auth.scopes import Scope
+from phonebank.auth.service import Principal, authenticate, split_token
+from phonebank.db import get_db_session
+from phonebank.errors import Forbidden, Unauthorized
+
+# Declared as security schemes so /docs offers every accepted way to authenticate.
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer pb_<id>_<secret>`")
+_osdi_token = APIKeyHeader(name="OSDI-API-Token", auto_error=False)
+_api_key_query = APIKeyQuery(name="api_key", auto_error=False, description="Impact Dialing id")
+_api_auth_query = APIKeyQuery(name="api_auth", auto_error=False, description="its secret")
+
+DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
+
+
+async def get_principal(
+    request: Request,
+    session: DbSession,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    osdi_token: Annotated[str | None, Depends(_osdi_token)],
+    api_key: Annotated[str | None, Depends(_api_key_query)],
+    api_auth: Annotated[str | None, Depends(_api_auth_query)],
+) -> Principal:
+    """Authenticate by Bearer token, OSDI-API-Token header, or the api_key + api_auth pair."""
+    api_key = api_key or request.headers.get("api_key") or request.headers.get("api-key")
+    api_auth = api_auth or request.headers.get("api_auth") or request.headers.get("api-auth")
+    if api_key and api_auth:
+        return await authenticate(session, key_id=api_key, secret=api_auth)
+    token = bearer.credentials if bearer else osdi_token
+    if not token:
+        raise Unauthorized(
+            "authentication required: send `Authorization: Bearer <key>`, "
+            "`OSDI-API-Token: <key>`, or `api_key` and `api_auth`"
+        )
+    parts = split_token(token)
+    if parts is None:
+        raise Unauthorized("malformed API key")
+    return await authenticate(session, key_id=parts[0], secret=parts[1])
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that admits only principals holding `scope` (or `admin`)."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has(scope):
+            raise Forbidden(f"this API key lacks the `{scope}` scope")
+        return principal
+
+    return check

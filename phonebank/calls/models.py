@@ -1,0 +1,145 @@
+"""Calls (a request to reach one person in one campaign), their attempts and results."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from phonebank.db import Base, IdMixin, TimestampMixin, utcnow
+
+CALL_STATUSES = ("requested", "completed", "cancelled", "expired")
+ATTEMPT_OUTCOMES = (
+    "human",
+    "machine",
+    "busy",
+    "no_answer",
+    "failed",
+    "abandoned",
+    "rejected",
+    "not_dialed",
+    "cancelled",
+)
+
+
+class Call(IdMixin, TimestampMixin, Base):
+    """A request to reach one person in one campaign; end states are final."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('requested', 'completed', 'cancelled', 'expired')", name="status"
+        ),
+        CheckConstraint("type IN ('verification', 'happy_call', 'winback')", name="type"),
+        Index("ix_calls_org_created", "organization_id", "created_at"),
+        Index("ix_calls_queue", "campaign_id", "status", "next_call_at", "priority"),
+        Index("ix_calls_person", "person_id"),
+    )
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    campaign_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="requested")
+    type: Mapped[str] = mapped_column(String(20), default="verification")
+    # Up to three E.164 numbers in priority order, and which one the next attempt dials.
+    numbers: Mapped[list[Any]] = mapped_column(default=list)
+    next_number_index: Mapped[int] = mapped_column(default=0)
+    time_zone: Mapped[str | None] = mapped_column(String(200))
+    priority: Mapped[int] = mapped_column(default=0)
+    next_call_at: Mapped[datetime | None]
+    preferred_caller_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("callers.id", ondelete="SET NULL")
+    )
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attempts_count: Mapped[int] = mapped_column(default=0)
+    # Set while the dialer has a dial of this call in flight.
+    dialing_since: Mapped[datetime | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column()
+    external_metadata: Mapped[dict[str, Any] | None] = mapped_column()
+    pledge_case_uuid: Mapped[uuid.UUID | None]
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_user_uuid: Mapped[uuid.UUID | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_user_uuid: Mapped[uuid.UUID | None]
+    cancelled_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]
+
+    attempts: Mapped[list["Attempt"]] = relationship(
+        cascade="all, delete-orphan", order_by="Attempt.attempted_at", lazy="selectin"
+    )
+
+
+class Attempt(IdMixin, Base):
+    """One dial of one number (or one attempt reported through the API)."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('human', 'machine', 'busy', 'no_answer', 'failed',"
+            " 'abandoned', 'rejected', 'not_dialed', 'cancelled')",
+            name="outcome",
+        ),
+        Index("ix_attempts_campaign_time", "campaign_id", "attempted_at"),
+        Index("ix_attempts_call", "call_id"),
+    )
+
+    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    campaign_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    number: Mapped[str | None] = mapped_column(String(20))
+    user_uuid: Mapped[uuid.UUID | None]
+    caller_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("callers.id", ondelete="SET NULL")
+    )
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    cause: Mapped[str | None] = mapped_column(String(100))
+    ringing_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    bridged_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    wrap_ended_at: Mapped[datetime | None]
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    carrier_call_id: Mapped[str | None] = mapped_column(String(100), index=True)
+
+
+class Result(IdMixin, TimestampMixin, Base):
+    """The disposition of a completed contact, with the answers to script questions."""
+
+    __tablename__ = "results"
+    __table_args__ = (Index("ix_results_campaign_created", "campaign_id", "created_at"),)
+
+    call_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    attempt_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("attempts.id", ondelete="SET NULL"), unique=True
+    )
+    caller_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("callers.id", ondelete="SET NULL")
+    )
+    disposition: Mapped[str] = mapped_column(String(100))
+    notes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class Answer(IdMixin, Base):
+    """One response to one question (a multi-choice answer is several rows)."""
+
+    __tablename__ = "answers"
+
+    result_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("results.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    response_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("question_responses.id", ondelete="CASCADE")
+    )
+    value: Mapped[str | None] = mapped_column(Text)

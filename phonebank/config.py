@@ -1,0 +1,27 @@
+"""One settings object, read from `PHONEBANK_*` environment variables."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as `PHONEBANK_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="PHONEBANK_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./phonebank.db"
+    redis_url: str | None = None
+    carrier: str = "simulated"
+    base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "info"
+    # Used to sign session cookies and webhook payloads; set it in production.
+    secret_key: str = Field(default="dev-secret-change-me", repr=False)
+    sql_echo: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,77 @@
+"""Errors as `application/problem+json` (RFC 9457) for the native API; no trace ever leaks."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from phonebank.errors import DomainError
+
+logger = logging.getLogger("phonebank.errors")
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    # ("body", "phone_numbers", 0, "number") -> "phone_numbers[0].number"
+    path = ""
+    for part in location[1:] if location and location[0] in {"body", "query", "path"} else location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    extra: dict[str, Any] = dict(exc.extra)
+    if exc.field:
+        extra["field"] = exc.field
+        extra["errors"] = [{"field": exc.field, "message": exc.detail}]
+    return problem(exc.status_code, exc.title, exc.detail, **extra)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field_path(tuple(error["loc"])), "message": error["msg"]}
+        for error in exc.errors()
+    ]
+    detail = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
+    return problem(422, "Invalid request", detail, errors=errors)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    response = problem(exc.status_code, _title(exc.status_code), str(exc.detail))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "Internal server error", "Something went wrong; it has been logged.")
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Map domain, validation, HTTP and unexpected errors to problem+json on `app`."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,63 @@
+"""Every ORM model, imported in one place so the metadata (and Alembic) sees them all."""
+
+from phonebank.auth.models import ApiKey, ServiceAccount
+from phonebank.blocked_numbers.models import BlockedNumber
+from phonebank.callers.models import Caller, CallerGroup, CallerSession, CallerSessionSpan
+from phonebank.calls.models import Answer, Attempt, Call, Result
+from phonebank.campaigns.models import Campaign
+from phonebank.db import Base
+from phonebank.lists.models import ListItem, PersonList
+from phonebank.messages.models import Message
+from phonebank.organizations.models import Organization
+from phonebank.people.models import (
+    EmailAddress,
+    Person,
+    PersonIdentifier,
+    PhoneNumber,
+    PostalAddress,
+)
+from phonebank.scripts.models import (
+    NoteField,
+    Question,
+    QuestionResponse,
+    Script,
+    ScriptText,
+    Transfer,
+)
+from phonebank.tags.models import Tag, Tagging
+from phonebank.webhooks.models import WebhookDelivery, WebhookSubscription
+
+__all__ = [
+    "Answer",
+    "ApiKey",
+    "Attempt",
+    "Base",
+    "BlockedNumber",
+    "Call",
+    "Caller",
+    "CallerGroup",
+    "CallerSession",
+    "CallerSessionSpan",
+    "Campaign",
+    "EmailAddress",
+    "ListItem",
+    "Message",
+    "NoteField",
+    "Organization",
+    "Person",
+    "PersonIdentifier",
+    "PersonList",
+    "PhoneNumber",
+    "PostalAddress",
+    "Question",
+    "QuestionResponse",
+    "Result",
+    "Script",
+    "ScriptText",
+    "ServiceAccount",
+    "Tag",
+    "Tagging",
+    "Transfer",
+    "WebhookDelivery",
+    "WebhookSubscription",
+]

@@ -1,0 +1,222 @@
+"""People: create, read, update, delete and find, with numbers normalized to E.164."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonebank.errors import Conflict, Invalid, NotFound
+from phonebank.kit.pagination import PageParams, fetch_page
+from phonebank.kit.phones import parse_phone
+from phonebank.organizations.models import Organization
+from phonebank.people.models import (
+    EmailAddress,
+    Person,
+    PersonIdentifier,
+    PhoneNumber,
+    PostalAddress,
+)
+from phonebank.people.schemas import (
+    EmailAddressIn,
+    PersonCreate,
+    PersonUpdate,
+    PhoneNumberIn,
+    PostalAddressIn,
+)
+
+_SCALARS = (
+    "given_name",
+    "family_name",
+    "additional_name",
+    "gender",
+    "origin_system",
+    "languages_spoken",
+    "custom_fields",
+)
+# JSON columns that are never NULL: clearing them stores an empty value.
+_EMPTY_WHEN_CLEARED: dict[str, type] = {"languages_spoken": list, "custom_fields": dict}
+
+
+def _phone_rows(organization: Organization, numbers: Sequence[PhoneNumberIn]) -> list[PhoneNumber]:
+    rows: list[PhoneNumber] = []
+    seen: set[str] = set()
+    for index, item in enumerate(numbers):
+        parsed = parse_phone(
+            item.number,
+            default_country=organization.default_country,
+            field=f"phone_numbers[{index}].number",
+        )
+        if parsed.e164 in seen:
+            continue
+        seen.add(parsed.e164)
+        rows.append(
+            PhoneNumber(
+                organization_id=organization.id,
+                position=len(rows),
+                number=parsed.e164,
+                primary=item.primary,
+                number_type=item.number_type,
+                sms_capable=item.sms_capable,
+                do_not_call=item.do_not_call,
+                country=parsed.country,
+                time_zones=list(parsed.time_zones),
+            )
+        )
+    if rows and not any(row.primary for row in rows):
+        rows[0].primary = True
+    return rows
+
+
+def _email_rows(organization: Organization, emails: Sequence[EmailAddressIn]) -> list[EmailAddress]:
+    rows = [
+        EmailAddress(
+            organization_id=organization.id,
+            position=index,
+            address=item.address.lower(),
+            primary=item.primary,
+            address_type=item.address_type,
+            status=item.status,
+        )
+        for index, item in enumerate(emails)
+    ]
+    if rows and not any(row.primary for row in rows):
+        rows[0].primary = True
+    return rows
+
+
+def _address_rows(addresses: Sequence[PostalAddressIn]) -> list[PostalAddress]:
+    return [
+        PostalAddress(position=index, **item.model_dump()) for index, item in enumerate(addresses)
+    ]
+
+
+async def _identifier_rows(
+    session: AsyncSession,
+    organization: Organization,
+    identifiers: Sequence[str],
+    *,
+    person_id: uuid.UUID | None,
+) -> list[PersonIdentifier]:
+    unique = list(dict.fromkeys(identifiers))
+    if unique:
+        statement = select(PersonIdentifier.identifier).where(
+            PersonIdentifier.organization_id == organization.id,
+            PersonIdentifier.identifier.in_(unique),
+        )
+        if person_id is not None:
+            statement = statement.where(PersonIdentifier.person_id != person_id)
+        taken = await session.scalar(statement.limit(1))
+        if taken:
+            raise Conflict(
+                f"identifier {taken!r} already belongs to another person", field="identifiers"
+            )
+    return [
+        PersonIdentifier(organization_id=organization.id, identifier=identifier)
+        for identifier in unique
+    ]
+
+
+async def create_person(
+    session: AsyncSession, *, organization: Organization, data: PersonCreate
+) -> Person:
+    """Store a new person of the organization."""
+    if not (data.given_name or data.family_name or data.email_addresses or data.phone_numbers):
+        raise Invalid(
+            "give at least a name, an email address or a phone number", field="given_name"
+        )
+    scalars: dict[str, Any] = data.model_dump(include=set(_SCALARS), exclude_none=True)
+    person = Person(
+        organization_id=organization.id,
+        **scalars,
+        email_addresses=_email_rows(organization, data.email_addresses),
+        phone_numbers=_phone_rows(organization, data.phone_numbers),
+        postal_addresses=_address_rows(data.postal_addresses),
+        identifiers=await _identifier_rows(session, organization, data.identifiers, person_id=None),
+    )
+    session.add(person)
+    await session.flush()
+    return person
+
+
+async def get_person(
+    session: AsyncSession, *, organization_id: uuid.UUID, person_id: uuid.UUID
+) -> Person:
+    """One person of the organization, or NotFound."""
+    person = await session.get(Person, person_id)
+    if person is None or person.organization_id != organization_id:
+        raise NotFound(f"no person {person_id}")
+    return person
+
+
+async def update_person(
+    session: AsyncSession, *, organization: Organization, person: Person, data: PersonUpdate
+) -> Person:
+    """Apply the fields present in `data`; lists given replace the stored ones."""
+    for name, value in data.model_dump(include=set(_SCALARS), exclude_unset=True).items():
+        if value is None and name in _EMPTY_WHEN_CLEARED:
+            value = _EMPTY_WHEN_CLEARED[name]()
+        setattr(person, name, value)
+    if data.email_addresses is not None:
+        person.email_addresses = _email_rows(organization, data.email_addresses)
+    if data.phone_numbers is not None:
+        person.phone_numbers = _phone_rows(organization, data.phone_numbers)
+    if data.postal_addresses is not None:
+        person.postal_addresses = _address_rows(data.postal_addresses)
+    if data.identifiers is not None:
+        person.identifiers = await _identifier_rows(
+            session, organization, data.identifiers, person_id=person.id
+        )
+    await session.flush()
+    return person
+
+
+async def delete_person(session: AsyncSession, *, person: Person) -> None:
+    """Remove a person with their contact details (calls to them go too)."""
+    await session.delete(person)
+    await session.flush()
+
+
+def _filtered(
+    organization: Organization,
+    *,
+    email: str | None,
+    phone: str | None,
+    query: str | None,
+) -> Select[Person]:
+    statement = select(Person).where(Person.organization_id == organization.id)
+    if email:
+        statement = statement.where(
+            exists().where(
+                EmailAddress.person_id == Person.id, EmailAddress.address == email.lower()
+            )
+        )
+    if phone:
+        number = parse_phone(phone, default_country=organization.default_country, field="phone")
+        statement = statement.where(
+            exists().where(PhoneNumber.person_id == Person.id, PhoneNumber.number == number.e164)
+        )
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            or_(
+                func.lower(Person.given_name).like(pattern),
+                func.lower(Person.family_name).like(pattern),
+            )
+        )
+    return statement.order_by(Person.created_at.desc(), Person.id)
+
+
+async def list_people(
+    session: AsyncSession,
+    *,
+    organization: Organization,
+    params: PageParams,
+    email: str | None = None,
+    phone: str | None = None,
+    query: str | None = None,
+) -> tuple[Sequence[Person], int]:
+    """A page of the organization's people, newest first, optionally filtered."""
+    statement = _filtered(organization, email=email, phone=phone, query=query)
+    return await fetch_page(session, statement, params)
