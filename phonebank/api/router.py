@@ -5,9 +5,16 @@ from typing import Any
 from fastapi import APIRouter
 
 from phonebank.auth.router import router as service_accounts_router
+from phonebank.blocked_numbers.router import router as blocked_numbers_router
+from phonebank.callers.router import router as callers_router
+from phonebank.campaigns.router import router as campaigns_router
 from phonebank.kit.urls import absolute_url
+from phonebank.lists.router import router as lists_router
+from phonebank.messages.router import router as messages_router
 from phonebank.organizations.router import router as organization_router
 from phonebank.people.router import router as people_router
+from phonebank.scripts.router import router as scripts_router
+from phonebank.tags.router import router as tags_router
 
 PREFIX = "/api/v1"
 
@@ -16,11 +23,22 @@ RESOURCES: list[tuple[str, str, APIRouter]] = [
     ("organization", "/organization", organization_router),
     ("service_accounts", "/service_accounts", service_accounts_router),
     ("people", "/people", people_router),
+    ("tags", "/tags", tags_router),
+    ("lists", "/lists", lists_router),
+    ("scripts", "/scripts", scripts_router),
+    ("messages", "/messages", messages_router),
+    ("campaigns", "/campaigns", campaigns_router),
+    ("callers", "/callers", callers_router),
+    ("caller_groups", "/caller_groups", callers_router),
+    ("blocked_numbers", "/blocked_numbers", blocked_numbers_router),
 ]
 
 router = APIRouter(prefix=PREFIX)
+_included: list[APIRouter] = []
 for _name, _path, _router in RESOURCES:
-    router.include_router(_router)
+    if not any(_router is seen for seen in _included):  # one router may serve two resources
+        router.include_router(_router)
+        _included.append(_router)
 
 
 @router.get("", tags=["index"])

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonebank.errors import Conflict, Invalid, NotFound
+from phonebank.errors import Conflict, Invalid
+from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.kit.phones import parse_phone
 from phonebank.organizations.models import Organization
@@ -144,10 +145,9 @@ async def get_person(
     session: AsyncSession, *, organization_id: uuid.UUID, person_id: uuid.UUID
 ) -> Person:
     """One person of the organization, or NotFound."""
-    person = await session.get(Person, person_id)
-    if person is None or person.organization_id != organization_id:
-        raise NotFound(f"no person {person_id}")
-    return person
+    return await get_owned(
+        session, Person, person_id, organization_id=organization_id, what="person"
+    )
 
 
 async def update_person(
