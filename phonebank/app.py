@@ -4,7 +4,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonebank import __version__
@@ -59,8 +61,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
 
     @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, str]:
-        """Liveness: the process answers."""
-        return {"status": "ok", "version": __version__}
+    async def healthz(request: Request) -> JSONResponse:
+        """Health: the process answers and the database responds."""
+        try:
+            async with request.app.state.sessionmaker() as session:
+                await session.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception:
+            logger.exception("health check: database unreachable")
+            database = "unreachable"
+        healthy = database == "ok"
+        body = {
+            "status": "ok" if healthy else "degraded",
+            "version": __version__,
+            "database": database,
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     return app

@@ -23,7 +23,7 @@ from phonebank.migrations import runner
 from phonebank.organizations.service import create_organization
 
 
-def test_database_url(tmp_dir: str) -> str:
+def database_url_for(tmp_dir: str) -> str:
     """The database the suite runs on."""
     return os.environ.get("PHONEBANK_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_dir}/t.db"
 
@@ -39,7 +39,7 @@ async def reset_database(engine: AsyncEngine) -> None:
 @pytest.fixture(scope="session")
 async def engine(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncEngine]:
     """The test database, migrated to head once per run."""
-    engine = create_engine(test_database_url(str(tmp_path_factory.mktemp("db"))))
+    engine = create_engine(database_url_for(str(tmp_path_factory.mktemp("db"))))
     await reset_database(engine)
     await runner.upgrade(engine)
     yield engine

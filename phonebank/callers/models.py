@@ -55,6 +55,16 @@ class Caller(IdMixin, TimestampMixin, Base):
         ForeignKey("caller_groups.id", ondelete="SET NULL")
     )
 
+    @property
+    def has_password(self) -> bool:
+        """Whether the caller can log in with email and password."""
+        return self.password_hash is not None
+
+    @property
+    def has_pin(self) -> bool:
+        """Whether the caller can log in with a PIN."""
+        return self.pin_hash is not None
+
 
 class CallerSession(IdMixin, Base):
     """One caller logged into one campaign, with its current state."""

@@ -1,0 +1,143 @@
+"""The `phonebank` command: serve, migrate, and manage organizations and keys."""
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonebank.auth.scopes import Scope
+from phonebank.auth.service import create_service_account, issue_key
+from phonebank.config import get_settings
+from phonebank.db import create_engine, create_sessionmaker
+from phonebank.errors import DomainError
+from phonebank.migrations import runner
+from phonebank.organizations.service import create_organization, get_organization
+
+app = typer.Typer(help="Phonebank: an open-source outbound calling server.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(apikey_app, name="apikey")
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed unit of work on the configured database."""
+
+    async def main() -> T:
+        engine = create_engine(get_settings().database_url)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as error:
+        console.print(f"[red]error:[/red] {error.detail}")
+        raise typer.Exit(code=1) from None
+
+
+async def _upgrade(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await runner.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to the configured database."""
+    asyncio.run(_upgrade(get_settings().database_url))
+    console.print("[green]database is up to date[/green]")
+
+
+def _parse_scopes(raw: str) -> list[Scope]:
+    try:
+        return [Scope(part.strip()) for part in raw.split(",") if part.strip()]
+    except ValueError as error:
+        known = ", ".join(scope.value for scope in Scope)
+        raise typer.BadParameter(f"{error}; known scopes: {known}") from None
+
+
+@app.command()
+def bootstrap(
+    org: Annotated[str, typer.Option(help="Name of the new organization.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Create an organization with an admin service account, and print its API key once."""
+
+    async def work(session: AsyncSession) -> dict[str, str]:
+        organization = await create_organization(session, name=org)
+        account = await create_service_account(
+            session, organization_id=organization.id, name="admin", scopes=[Scope.ADMIN]
+        )
+        issued = await issue_key(session, service_account=account)
+        return {"organization_id": str(organization.id), "api_key": issued.token}
+
+    result = run_in_session(work)
+    if as_json:
+        typer.echo(json.dumps(result))
+    else:
+        console.print(f"organization [bold]{result['organization_id']}[/bold]")
+        console.print(f"admin API key (shown once): [bold]{result['api_key']}[/bold]")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    org: Annotated[uuid.UUID, typer.Option(help="Organization id.")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated scopes, e.g. calls:read,admin")],
+    name: Annotated[str, typer.Option(help="Name of the service account.")] = "cli",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Create a service account with the given scopes and print its API key once."""
+    wanted = _parse_scopes(scopes)
+
+    async def work(session: AsyncSession) -> dict[str, object]:
+        organization = await get_organization(session, org)
+        account = await create_service_account(
+            session, organization_id=organization.id, name=name, scopes=wanted
+        )
+        issued = await issue_key(session, service_account=account)
+        return {
+            "organization_id": str(organization.id),
+            "service_account_id": str(account.id),
+            "scopes": account.scopes,
+            "api_key": issued.token,
+        }
+
+    result = run_in_session(work)
+    typer.echo(json.dumps(result) if as_json else f"API key (shown once): {result['api_key']}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo organization and print its key.")
+    ] = False,
+) -> None:
+    """Migrate the database, then serve the API, the pages and the dialer."""
+    import uvicorn
+
+    from phonebank.app import create_app
+    from phonebank.cli.demo import print_demo_banner, seed_demo
+
+    settings = get_settings()
+    asyncio.run(_upgrade(settings.database_url))
+    if demo:
+        print_demo_banner(run_in_session(seed_demo), base_url=f"http://{host}:{port}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+
+
+if __name__ == "__main__":
+    app()

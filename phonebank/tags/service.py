@@ -1,0 +1,135 @@
+"""Tags and taggings: create, read, update, delete, and tag many people at once."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonebank.errors import Conflict, NotFound
+from phonebank.kit.ownership import get_owned
+from phonebank.kit.pagination import PageParams, fetch_page
+from phonebank.people.models import Person
+from phonebank.people.service import get_person
+from phonebank.tags.membership import (
+    RandomUUID,
+    check_people_in_organization,
+    insert_ignoring_duplicates,
+    now_literal,
+    uuid_literal,
+)
+from phonebank.tags.models import Tag, Tagging
+from phonebank.tags.schemas import TagCreate, TaggingsAdded, TagUpdate
+
+MEMBERSHIP_COLUMNS = ("id", "tag_id", "person_id", "created_at", "modified_at")
+
+
+def person_ids_with_tag(
+    session: AsyncSession | None = None, *, tag_id: uuid.UUID
+) -> Select[tuple[uuid.UUID]]:
+    """A select of the ids of the people carrying the tag (load the tag with `get_tag` first)."""
+    return select(Tagging.person_id).where(Tagging.tag_id == tag_id)
+
+
+async def _ensure_name_free(
+    session: AsyncSession, *, organization_id: uuid.UUID, name: str, tag_id: uuid.UUID | None
+) -> None:
+    statement = select(Tag.id).where(Tag.organization_id == organization_id, Tag.name == name)
+    if tag_id is not None:
+        statement = statement.where(Tag.id != tag_id)
+    if await session.scalar(statement.limit(1)) is not None:
+        raise Conflict(f"a tag named {name!r} already exists", field="name")
+
+
+async def create_tag(session: AsyncSession, *, organization_id: uuid.UUID, data: TagCreate) -> Tag:
+    """Store a new tag of the organization; Conflict if the name is taken."""
+    await _ensure_name_free(session, organization_id=organization_id, name=data.name, tag_id=None)
+    tag = Tag(organization_id=organization_id, **data.model_dump())
+    session.add(tag)
+    await session.flush()
+    return tag
+
+
+async def get_tag(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    tag_id: uuid.UUID,
+    field: str | None = None,
+) -> Tag:
+    """One tag of the organization: NotFound, or Invalid naming `field` when the body named it."""
+    return await get_owned(
+        session, Tag, tag_id, organization_id=organization_id, what="tag", field=field
+    )
+
+
+async def update_tag(session: AsyncSession, *, tag: Tag, data: TagUpdate) -> Tag:
+    """Apply the fields present in `data`; Conflict if the new name is taken."""
+    changes = data.model_dump(exclude_unset=True)
+    if "name" in changes and changes["name"] != tag.name:
+        await _ensure_name_free(
+            session, organization_id=tag.organization_id, name=changes["name"], tag_id=tag.id
+        )
+    for name, value in changes.items():
+        setattr(tag, name, value)
+    await session.flush()
+    return tag
+
+
+async def delete_tag(session: AsyncSession, *, tag: Tag) -> None:
+    """Remove a tag and its taggings (the people stay)."""
+    await session.delete(tag)
+    await session.flush()
+
+
+async def list_tags(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    params: PageParams,
+    name: str | None = None,
+) -> tuple[Sequence[Tag], int]:
+    """A page of the organization's tags by name, optionally only the one with `name`."""
+    statement = select(Tag).where(Tag.organization_id == organization_id)
+    if name is not None:
+        statement = statement.where(Tag.name == name)
+    return await fetch_page(session, statement.order_by(Tag.name, Tag.id), params)
+
+
+async def list_tagged_people(
+    session: AsyncSession, *, tag: Tag, params: PageParams
+) -> tuple[Sequence[Person], int]:
+    """A page of the people carrying the tag, most recently tagged first."""
+    statement = (
+        select(Person)
+        .join(Tagging, Tagging.person_id == Person.id)
+        .where(Tagging.tag_id == tag.id, Person.organization_id == tag.organization_id)
+        .order_by(Tagging.created_at.desc(), Person.id)
+    )
+    return await fetch_page(session, statement, params)
+
+
+async def tag_people(
+    session: AsyncSession, *, tag: Tag, person_ids: Sequence[uuid.UUID]
+) -> TaggingsAdded:
+    """Tag the people in one statement; people already tagged are counted, not an error."""
+    unique = await check_people_in_organization(
+        session, organization_id=tag.organization_id, person_ids=person_ids
+    )
+    now = now_literal()
+    rows = select(RandomUUID(), uuid_literal(tag.id), Person.id, now, now).where(
+        Person.organization_id == tag.organization_id, Person.id.in_(unique)
+    )
+    added = await insert_ignoring_duplicates(session, Tagging, MEMBERSHIP_COLUMNS, rows)
+    return TaggingsAdded(added=added, already_present=len(unique) - added)
+
+
+async def untag_person(session: AsyncSession, *, tag: Tag, person_id: uuid.UUID) -> None:
+    """Remove the tag from one person; NotFound if the person does not carry it."""
+    await get_person(session, organization_id=tag.organization_id, person_id=person_id)
+    result = await session.execute(
+        delete(Tagging).where(Tagging.tag_id == tag.id, Tagging.person_id == person_id)
+    )
+    if not getattr(result, "rowcount", 0):
+        raise NotFound(f"person {person_id} does not carry this tag")
+    await session.flush()
