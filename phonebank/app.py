@@ -15,6 +15,7 @@ from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
+from phonebank.tapraise.router import router as tapraise_router
 
 logger = logging.getLogger("phonebank")
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(BaseUrlMiddleware)
     app.include_router(api_router)
+    app.include_router(tapraise_router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from phonebank.auth.router import router as service_accounts_router
 from phonebank.blocked_numbers.router import router as blocked_numbers_router
 from phonebank.callers.router import router as callers_router
+from phonebank.calls.router import router as calls_router
 from phonebank.campaigns.router import router as campaigns_router
 from phonebank.kit.urls import absolute_url
 from phonebank.lists.router import router as lists_router
@@ -31,6 +32,7 @@ RESOURCES: list[tuple[str, str, APIRouter]] = [
     ("callers", "/callers", callers_router),
     ("caller_groups", "/caller_groups", callers_router),
     ("blocked_numbers", "/blocked_numbers", blocked_numbers_router),
+    ("calls", "/calls", calls_router),
 ]
 
 router = APIRouter(prefix=PREFIX)

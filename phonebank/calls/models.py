@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from phonebank.db import Base, IdMixin, TimestampMixin, utcnow
+from phonebank.db import Base, IdMixin, JSONType, TimestampMixin, utcnow
 
 CALL_STATUSES = ("requested", "completed", "cancelled", "expired")
 ATTEMPT_OUTCOMES = (
@@ -58,7 +58,8 @@ class Call(IdMixin, TimestampMixin, Base):
     # Set while the dialer has a dial of this call in flight.
     dialing_since: Mapped[datetime | None]
     notes: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[dict[str, Any] | None] = mapped_column()
+    # The disposition as the client gave it (TapRaise leaves its shape open: any JSON).
+    result: Mapped[Any] = mapped_column(JSONType, nullable=True)
     external_metadata: Mapped[dict[str, Any] | None] = mapped_column()
     pledge_case_uuid: Mapped[uuid.UUID | None]
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)

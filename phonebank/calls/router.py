@@ -1,0 +1,124 @@
+"""Calls: `/api/v1/calls` and their lifecycle actions."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from phonebank.auth.dependencies import DbSession, require
+from phonebank.auth.scopes import Scope
+from phonebank.auth.service import Principal
+from phonebank.calls import service
+from phonebank.calls.models import Call
+from phonebank.calls.schemas import (
+    AttemptIn,
+    CallCreate,
+    CallOut,
+    CallStatus,
+    CancelIn,
+    CompleteIn,
+    ExpireIn,
+)
+from phonebank.kit.pagination import Page, PageParams, build_page, page_params
+from phonebank.organizations.service import get_organization
+
+router = APIRouter(prefix="/calls", tags=["calls"])
+Reader = Annotated[Principal, Depends(require(Scope.CALLS_READ))]
+Writer = Annotated[Principal, Depends(require(Scope.CALLS_WRITE))]
+Attempter = Annotated[Principal, Depends(require(Scope.CALLS_ATTEMPT))]
+Completer = Annotated[Principal, Depends(require(Scope.CALLS_COMPLETE))]
+Canceller = Annotated[Principal, Depends(require(Scope.CALLS_CANCEL))]
+Expirer = Annotated[Principal, Depends(require(Scope.CALLS_EXPIRE))]
+
+
+@router.get("", response_model=Page[CallOut])
+async def list_calls(
+    request: Request,
+    principal: Reader,
+    session: DbSession,
+    params: Annotated[PageParams, Depends(page_params)],
+    status_: Annotated[CallStatus | None, Query(alias="status")] = None,
+    campaign_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+    requested_after: datetime | None = None,
+    updated_after: datetime | None = None,
+) -> Page[CallOut]:
+    """List calls, newest first, filtered by status, campaign, person or time."""
+    filters = service.CallFilters(
+        status=status_,
+        campaign_id=campaign_id,
+        person_id=person_id,
+        requested_after=requested_after,
+        updated_after=updated_after,
+    )
+    rows, total = await service.list_calls(
+        session, organization_id=principal.organization_id, filters=filters, params=params
+    )
+    return build_page(request, params, rows, total, CallOut)
+
+
+@router.post("", response_model=CallOut, status_code=status.HTTP_201_CREATED)
+async def create_call(body: CallCreate, principal: Writer, session: DbSession) -> Call:
+    """Create a call; posting the same `id` twice is a 409 and creates nothing."""
+    organization = await get_organization(session, principal.organization_id)
+    return await service.create_call(session, organization=organization, data=body)
+
+
+@router.get("/{call_id}", response_model=CallOut)
+async def get_call(call_id: uuid.UUID, principal: Reader, session: DbSession) -> Call:
+    """One call with its attempts."""
+    return await service.get_call(
+        session, organization_id=principal.organization_id, call_id=call_id
+    )
+
+
+@router.post("/{call_id}/attempts", response_model=CallOut, status_code=status.HTTP_201_CREATED)
+async def add_attempt(
+    call_id: uuid.UUID, principal: Attempter, session: DbSession, body: AttemptIn = AttemptIn()
+) -> Call:
+    """Record an attempt; the last allowed attempt expires the call."""
+    call = await service.get_call(
+        session, organization_id=principal.organization_id, call_id=call_id
+    )
+    await service.add_attempt(session, call=call, data=body)
+    return call
+
+
+@router.post("/{call_id}/complete", response_model=CallOut)
+async def complete_call(
+    call_id: uuid.UUID, principal: Completer, session: DbSession, body: CompleteIn = CompleteIn()
+) -> Call:
+    """Complete a requested call with its result."""
+    call = await service.get_call(
+        session, organization_id=principal.organization_id, call_id=call_id
+    )
+    return await service.complete_call(
+        session,
+        call=call,
+        user_uuid=body.user_uuid,
+        result=body.result,
+        completed_at=body.completed_at,
+    )
+
+
+@router.post("/{call_id}/cancel", response_model=CallOut)
+async def cancel_call(
+    call_id: uuid.UUID, principal: Canceller, session: DbSession, body: CancelIn = CancelIn()
+) -> Call:
+    """Cancel a requested call."""
+    call = await service.get_call(
+        session, organization_id=principal.organization_id, call_id=call_id
+    )
+    return await service.cancel_call(session, call=call, cancelled_at=body.cancelled_at)
+
+
+@router.post("/{call_id}/expire", response_model=CallOut)
+async def expire_call(
+    call_id: uuid.UUID, principal: Expirer, session: DbSession, body: ExpireIn = ExpireIn()
+) -> Call:
+    """Expire a requested call."""
+    call = await service.get_call(
+        session, organization_id=principal.organization_id, call_id=call_id
+    )
+    return await service.expire_call(session, call=call, expired_at=body.expired_at)

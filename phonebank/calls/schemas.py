@@ -1,0 +1,127 @@
+"""Wire shapes of calls and attempts in the native API."""
+
+import uuid
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
+
+CallStatus = Literal["requested", "completed", "cancelled", "expired"]
+CallType = Literal["verification", "happy_call", "winback"]
+AttemptOutcome = Literal[
+    "human",
+    "machine",
+    "busy",
+    "no_answer",
+    "failed",
+    "abandoned",
+    "rejected",
+    "not_dialed",
+    "cancelled",
+]
+
+
+class AttemptIn(InputSchema):
+    """One attempt to reach the person, as reported by a client."""
+
+    user_uuid: uuid.UUID | None = None
+    attempted_at: datetime | None = None
+    outcome: AttemptOutcome | None = None
+    number: str | None = Field(default=None, max_length=40)
+
+
+class CallCreate(InputSchema):
+    """A new call. With `external_metadata` it is stored as given and never dialed."""
+
+    id: uuid.UUID | None = Field(default=None, description="Your own uuid; repeats are 409.")
+    campaign_id: uuid.UUID | None = None
+    person_id: uuid.UUID
+    type: CallType | None = None
+    status: CallStatus | None = None
+    attempts: list[AttemptIn] | None = None
+    result: Any = None
+    notes: str | None = Field(default=None, max_length=10_000)
+    priority: int = Field(default=0, ge=-1000, le=1000)
+    next_call_at: datetime | None = None
+    preferred_caller_id: uuid.UUID | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    time_zone: str | None = Field(default=None, max_length=64)
+    numbers: list[str] | None = Field(default=None, max_length=3)
+    pledge_case_uuid: uuid.UUID | None = None
+    requested_by_user_uuid: uuid.UUID | None = None
+    requested_at: datetime | None = None
+    completed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    expired_at: datetime | None = None
+    external_metadata: dict[str, Any] | None = None
+
+
+class CompleteIn(InputSchema):
+    """Completing a call: who did it and the result."""
+
+    user_uuid: uuid.UUID | None = None
+    result: Any = None
+    completed_at: datetime | None = None
+
+
+class CancelIn(InputSchema):
+    """Cancelling a call; now when no time is given."""
+
+    cancelled_at: datetime | None = None
+
+
+class ExpireIn(InputSchema):
+    """Expiring a call; now when no time is given."""
+
+    expired_at: datetime | None = None
+
+
+class AttemptOut(Schema):
+    """One attempt with its outcome and timestamps."""
+
+    id: uuid.UUID
+    number: str | None
+    user_uuid: uuid.UUID | None
+    caller_id: uuid.UUID | None
+    attempted_at: datetime
+    outcome: str | None
+    cause: str | None
+    ringing_at: datetime | None
+    answered_at: datetime | None
+    bridged_at: datetime | None
+    ended_at: datetime | None
+    wrap_ended_at: datetime | None
+    carrier_call_id: str | None
+
+
+class CallOut(TimestampedResource):
+    """A call as the native API shows it."""
+
+    uri_template: ClassVar[str] = "/api/v1/calls/{id}"
+
+    organization_id: uuid.UUID
+    campaign_id: uuid.UUID
+    person_id: uuid.UUID
+    status: str
+    type: str
+    numbers: list[str]
+    next_number_index: int
+    time_zone: str | None
+    priority: int
+    next_call_at: datetime | None
+    preferred_caller_id: uuid.UUID | None
+    attributes: dict[str, Any]
+    attempts: list[AttemptOut]
+    attempts_count: int
+    notes: str | None
+    result: Any
+    external_metadata: dict[str, Any] | None
+    pledge_case_uuid: uuid.UUID | None
+    requested_at: datetime
+    requested_by_user_uuid: uuid.UUID | None
+    completed_at: datetime | None
+    completed_by_user_uuid: uuid.UUID | None
+    cancelled_at: datetime | None
+    expired_at: datetime | None
