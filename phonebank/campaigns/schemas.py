@@ -2,7 +2,7 @@
 
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ CampaignStatus = Literal["draft", "scheduled", "started", "paused", "stopped"]
 DialingMode = Literal["preview", "power", "predictive"]
 # OSDI's `manual` is our preview mode: the caller sees the contact, then dials.
 DIALING_MODE_ALIASES = {"manual": "preview"}
+DialingModeQuery = Literal["preview", "power", "predictive", "manual"]
 _PACER_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 # Upper bounds keep values sane and inside a 32-bit integer column.
 MAX_RETRY_DELAY_SECONDS = 30 * 24 * 3600
@@ -100,6 +101,7 @@ def check_daily_hours(start_hour: int | None, stop_hour: int | None) -> None:
 class CampaignFields(InputSchema):
     """The fields shared by create and update; nullable ones may be cleared with null."""
 
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     title: str | None = Field(default=None, max_length=300)
     description: str | None = None
     summary: str | None = None
@@ -123,6 +125,12 @@ class CampaignFields(InputSchema):
     _mode = field_validator("dialing_mode", mode="before", check_fields=False)(
         normalize_dialing_mode
     )
+
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # Stored and shown in UTC, whatever offset the client sent.
+        return value.astimezone(UTC) if value is not None else None
 
     @field_validator("end_time")
     @classmethod
@@ -177,7 +185,6 @@ class CampaignCreate(CampaignFields):
 class CampaignUpdate(CampaignFields):
     """Changes to a campaign; omitted fields stay, and required settings cannot be null."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
     status: CampaignStatus | None = None
     dialing_mode: DialingMode | None = None
     time_zone: str | None = Field(default=None, max_length=64)

@@ -1,9 +1,10 @@
 """Lists of people (OSDI list and item): call targets, volunteers."""
 
 import uuid
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from phonebank.db import Base, IdMixin, TimestampMixin
 
@@ -22,6 +23,10 @@ class PersonList(IdMixin, TimestampMixin, Base):
     summary: Mapped[str | None] = mapped_column(Text)
     origin_system: Mapped[str | None] = mapped_column(String(200))
 
+    if TYPE_CHECKING:
+        # Counted by the database when the list is loaded; mapped below, after ListItem.
+        total_items: Mapped[int]
+
 
 class ListItem(IdMixin, TimestampMixin, Base):
     """One person on one list, at most once."""
@@ -33,3 +38,11 @@ class ListItem(IdMixin, TimestampMixin, Base):
     person_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), index=True
     )
+
+
+PersonList.total_items = column_property(
+    select(func.count(ListItem.id))
+    .where(ListItem.list_id == PersonList.id)
+    .correlate_except(ListItem)
+    .scalar_subquery()
+)

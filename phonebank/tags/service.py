@@ -2,8 +2,9 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import CursorResult, Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Conflict, NotFound
@@ -24,9 +25,7 @@ from phonebank.tags.schemas import TagCreate, TaggingsAdded, TagUpdate
 MEMBERSHIP_COLUMNS = ("id", "tag_id", "person_id", "created_at", "modified_at")
 
 
-def person_ids_with_tag(
-    session: AsyncSession | None = None, *, tag_id: uuid.UUID
-) -> Select[tuple[uuid.UUID]]:
+def person_ids_with_tag(session: AsyncSession, *, tag_id: uuid.UUID) -> Select[uuid.UUID]:
     """A select of the ids of the people carrying the tag (load the tag with `get_tag` first)."""
     return select(Tagging.person_id).where(Tagging.tag_id == tag_id)
 
@@ -130,6 +129,6 @@ async def untag_person(session: AsyncSession, *, tag: Tag, person_id: uuid.UUID)
     result = await session.execute(
         delete(Tagging).where(Tagging.tag_id == tag.id, Tagging.person_id == person_id)
     )
-    if not getattr(result, "rowcount", 0):
+    if not cast(CursorResult[Any], result).rowcount:
         raise NotFound(f"person {person_id} does not carry this tag")
     await session.flush()

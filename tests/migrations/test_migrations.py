@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from phonebank.db import create_engine
 from phonebank.migrations import runner
 from phonebank.models import Base
-from tests.conftest import reset_database, database_url_for
+from tests.conftest import database_url_for, reset_database
 
 
 @pytest.fixture
