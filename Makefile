@@ -21,8 +21,8 @@ migrate: $(STAMP)
 	$(BIN)/phonebank db upgrade
 
 lint: $(STAMP)
-	$(BIN)/ruff check phonebank tests benchmarks
-	$(BIN)/ruff format --check phonebank tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy phonebank

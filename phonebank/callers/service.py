@@ -32,12 +32,12 @@ _NOT_NULL_FIELDS = ("name", "phones_only", "is_supervisor", "active")
 # --- secrets -----------------------------------------------------------------------------------
 
 
-def hash_secret(secret: str) -> str:
+def hash_password(secret: str) -> str:
     """The argon2 hash of a password or PIN."""
     return _hasher.hash(secret)
 
 
-def verify_secret(secret_hash: str | None, secret: str) -> bool:
+def verify_password(secret_hash: str | None, secret: str) -> bool:
     """Whether `secret` matches `secret_hash` (False when no hash is stored)."""
     if secret_hash is None:
         return False
@@ -49,7 +49,7 @@ def verify_secret(secret_hash: str | None, secret: str) -> bool:
 
 @cache
 def _dummy_hash() -> str:
-    return hash_secret("no caller has this password")
+    return hash_password("no caller has this password")
 
 
 async def verify_caller_password(
@@ -65,19 +65,19 @@ async def verify_caller_password(
     )
     if caller is None or caller.password_hash is None:
         # Spend the same time as a real check so response times do not reveal who exists.
-        await asyncio.to_thread(verify_secret, _dummy_hash(), password)
+        await asyncio.to_thread(verify_password, _dummy_hash(), password)
         return None
-    if not await asyncio.to_thread(verify_secret, caller.password_hash, password):
+    if not await asyncio.to_thread(verify_password, caller.password_hash, password):
         return None
     if _hasher.check_needs_rehash(caller.password_hash):
-        caller.password_hash = await asyncio.to_thread(hash_secret, password)
+        caller.password_hash = await asyncio.to_thread(hash_password, password)
         await session.flush()
     return caller
 
 
 def verify_caller_pin(caller: Caller, pin: str) -> bool:
     """Whether `pin` is the caller's PIN."""
-    return verify_secret(caller.pin_hash, pin)
+    return verify_password(caller.pin_hash, pin)
 
 
 # --- caller groups -----------------------------------------------------------------------------
@@ -197,10 +197,12 @@ async def _apply_caller_changes(
     # argon2 is deliberately slow: hash off the event loop.
     if "password" in changes:
         password = changes.pop("password")
-        caller.password_hash = await asyncio.to_thread(hash_secret, password) if password else None
+        caller.password_hash = (
+            await asyncio.to_thread(hash_password, password) if password else None
+        )
     if "pin" in changes:
         pin = changes.pop("pin")
-        caller.pin_hash = await asyncio.to_thread(hash_secret, pin) if pin else None
+        caller.pin_hash = await asyncio.to_thread(hash_password, pin) if pin else None
     for name, value in changes.items():
         setattr(caller, name, value)
     if caller.phones_only and not caller.phone_number:

@@ -6,10 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from phonebank.auth.dependencies import DbSession, require
-from phonebank.auth.scopes import Scope
-from phonebank.auth.service import Principal
+from phonebank.auth.dependencies import DbSession
 from phonebank.calls import service
+from phonebank.calls.dependencies import (
+    CallsAttempter,
+    CallsCanceller,
+    CallsCompleter,
+    CallsExpirer,
+    CallsReader,
+    CallsWriter,
+)
 from phonebank.calls.models import Call
 from phonebank.calls.schemas import (
     AttemptIn,
@@ -24,18 +30,12 @@ from phonebank.kit.pagination import Page, PageParams, build_page, page_params
 from phonebank.organizations.service import get_organization
 
 router = APIRouter(prefix="/calls", tags=["calls"])
-Reader = Annotated[Principal, Depends(require(Scope.CALLS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.CALLS_WRITE))]
-Attempter = Annotated[Principal, Depends(require(Scope.CALLS_ATTEMPT))]
-Completer = Annotated[Principal, Depends(require(Scope.CALLS_COMPLETE))]
-Canceller = Annotated[Principal, Depends(require(Scope.CALLS_CANCEL))]
-Expirer = Annotated[Principal, Depends(require(Scope.CALLS_EXPIRE))]
 
 
 @router.get("", response_model=Page[CallOut])
 async def list_calls(
     request: Request,
-    principal: Reader,
+    principal: CallsReader,
     session: DbSession,
     params: Annotated[PageParams, Depends(page_params)],
     status_: Annotated[CallStatus | None, Query(alias="status")] = None,
@@ -59,14 +59,14 @@ async def list_calls(
 
 
 @router.post("", response_model=CallOut, status_code=status.HTTP_201_CREATED)
-async def create_call(body: CallCreate, principal: Writer, session: DbSession) -> Call:
+async def create_call(body: CallCreate, principal: CallsWriter, session: DbSession) -> Call:
     """Create a call; posting the same `id` twice is a 409 and creates nothing."""
     organization = await get_organization(session, principal.organization_id)
     return await service.create_call(session, organization=organization, data=body)
 
 
 @router.get("/{call_id}", response_model=CallOut)
-async def get_call(call_id: uuid.UUID, principal: Reader, session: DbSession) -> Call:
+async def get_call(call_id: uuid.UUID, principal: CallsReader, session: DbSession) -> Call:
     """One call with its attempts."""
     return await service.get_call(
         session, organization_id=principal.organization_id, call_id=call_id
@@ -75,7 +75,7 @@ async def get_call(call_id: uuid.UUID, principal: Reader, session: DbSession) ->
 
 @router.post("/{call_id}/attempts", response_model=CallOut, status_code=status.HTTP_201_CREATED)
 async def add_attempt(
-    call_id: uuid.UUID, principal: Attempter, session: DbSession, body: AttemptIn = AttemptIn()
+    call_id: uuid.UUID, principal: CallsAttempter, session: DbSession, body: AttemptIn = AttemptIn()
 ) -> Call:
     """Record an attempt; the last allowed attempt expires the call."""
     call = await service.get_call(
@@ -87,7 +87,10 @@ async def add_attempt(
 
 @router.post("/{call_id}/complete", response_model=CallOut)
 async def complete_call(
-    call_id: uuid.UUID, principal: Completer, session: DbSession, body: CompleteIn = CompleteIn()
+    call_id: uuid.UUID,
+    principal: CallsCompleter,
+    session: DbSession,
+    body: CompleteIn = CompleteIn(),
 ) -> Call:
     """Complete a requested call with its result."""
     call = await service.get_call(
@@ -104,7 +107,7 @@ async def complete_call(
 
 @router.post("/{call_id}/cancel", response_model=CallOut)
 async def cancel_call(
-    call_id: uuid.UUID, principal: Canceller, session: DbSession, body: CancelIn = CancelIn()
+    call_id: uuid.UUID, principal: CallsCanceller, session: DbSession, body: CancelIn = CancelIn()
 ) -> Call:
     """Cancel a requested call."""
     call = await service.get_call(
@@ -115,7 +118,7 @@ async def cancel_call(
 
 @router.post("/{call_id}/expire", response_model=CallOut)
 async def expire_call(
-    call_id: uuid.UUID, principal: Expirer, session: DbSession, body: ExpireIn = ExpireIn()
+    call_id: uuid.UUID, principal: CallsExpirer, session: DbSession, body: ExpireIn = ExpireIn()
 ) -> Call:
     """Expire a requested call."""
     call = await service.get_call(

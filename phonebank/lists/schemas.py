@@ -6,7 +6,7 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
-from phonebank.tags.membership import MAX_PEOPLE_PER_REQUEST
+from phonebank.people.schemas import MAX_PEOPLE_PER_REQUEST
 
 
 class ListFields(InputSchema):

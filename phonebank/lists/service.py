@@ -8,19 +8,13 @@ from sqlalchemy import CursorResult, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Invalid, NotFound
+from phonebank.kit.bulk import RandomUUID, insert_ignoring_duplicates, now_literal, uuid_literal
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.lists.models import ListItem, PersonList
 from phonebank.lists.schemas import ItemsAdded, ListCreate, ListUpdate
 from phonebank.people.models import Person
-from phonebank.people.service import get_person
-from phonebank.tags.membership import (
-    RandomUUID,
-    check_people_in_organization,
-    insert_ignoring_duplicates,
-    now_literal,
-    uuid_literal,
-)
+from phonebank.people.service import check_people_in_organization, get_person
 from phonebank.tags.models import Tagging
 from phonebank.tags.service import get_tag
 

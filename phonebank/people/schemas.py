@@ -40,6 +40,10 @@ class PostalAddressIn(InputSchema):
     notes: str | None = None
 
 
+# Stay well below the bind-parameter limits of SQLite (32,766) and asyncpg (32,767).
+MAX_PEOPLE_PER_REQUEST = 10_000
+
+
 def check_identifiers(value: list[str] | None) -> list[str] | None:
     """OSDI identifiers are `system:id` strings."""
     for identifier in value or []:

@@ -220,3 +220,27 @@ async def list_people(
     """A page of the organization's people, newest first, optionally filtered."""
     statement = _filtered(organization, email=email, phone=phone, query=query)
     return await fetch_page(session, statement, params)
+
+
+async def check_people_in_organization(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    person_ids: Sequence[uuid.UUID],
+    field: str = "person_ids",
+) -> list[uuid.UUID]:
+    """The distinct ids, in order; Invalid naming `field[i]` for the first id not in the org."""
+    unique = list(dict.fromkeys(person_ids))
+    found = set(
+        (
+            await session.scalars(
+                select(Person.id).where(
+                    Person.organization_id == organization_id, Person.id.in_(unique)
+                )
+            )
+        ).all()
+    )
+    for index, person_id in enumerate(person_ids):
+        if person_id not in found:
+            raise Invalid(f"no person {person_id} in this organization", field=f"{field}[{index}]")
+    return unique

@@ -8,17 +8,11 @@ from sqlalchemy import CursorResult, Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Conflict, NotFound
+from phonebank.kit.bulk import RandomUUID, insert_ignoring_duplicates, now_literal, uuid_literal
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.people.models import Person
-from phonebank.people.service import get_person
-from phonebank.tags.membership import (
-    RandomUUID,
-    check_people_in_organization,
-    insert_ignoring_duplicates,
-    now_literal,
-    uuid_literal,
-)
+from phonebank.people.service import check_people_in_organization, get_person
 from phonebank.tags.models import Tag, Tagging
 from phonebank.tags.schemas import TagCreate, TaggingsAdded, TagUpdate
 

@@ -6,13 +6,20 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic.alias_generators import to_camel
 
-from phonebank.auth.dependencies import DbSession, require
-from phonebank.auth.scopes import Scope
+from phonebank.auth.dependencies import DbSession
 from phonebank.auth.service import Principal
 from phonebank.calls import service
+from phonebank.calls.dependencies import (
+    CallsAttempter,
+    CallsCanceller,
+    CallsCompleter,
+    CallsExpirer,
+    CallsReader,
+    CallsWriter,
+)
 from phonebank.calls.models import Call
 from phonebank.calls.schemas import AttemptIn, CallCreate
 from phonebank.errors import DomainError, Forbidden
@@ -32,12 +39,6 @@ from phonebank.tapraise.schemas import (
 )
 
 router = APIRouter(prefix="/tapraise/api/v1/calls", tags=["TapRaise calls"])
-Reader = Annotated[Principal, Depends(require(Scope.CALLS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.CALLS_WRITE))]
-Attempter = Annotated[Principal, Depends(require(Scope.CALLS_ATTEMPT))]
-Completer = Annotated[Principal, Depends(require(Scope.CALLS_COMPLETE))]
-Canceller = Annotated[Principal, Depends(require(Scope.CALLS_CANCEL))]
-Expirer = Annotated[Principal, Depends(require(Scope.CALLS_EXPIRE))]
 _FIELD_NAMES = {"person_id": "personUuid", "id": "uuid"}
 
 
@@ -87,7 +88,7 @@ async def _call(session: DbSession, principal: Principal, call_uuid: uuid.UUID) 
 
 @router.get("", response_model=TapRaiseConnection, response_model_by_alias=True)
 async def list_calls(
-    principal: Reader,
+    principal: CallsReader,
     session: DbSession,
     first: Annotated[int, Query(ge=1, le=100)] = 25,
     after: str | None = None,
@@ -120,7 +121,7 @@ async def list_calls(
 
 @router.post("", response_model=TapRaiseCall, status_code=201, response_model_by_alias=True)
 async def create_call(
-    body: TapRaiseCallCreate, principal: Writer, session: DbSession
+    body: TapRaiseCallCreate, principal: CallsWriter, session: DbSession
 ) -> TapRaiseCall:
     """Create a call; the same `uuid` posted twice is a 409 Conflict."""
     if body.organisation_uuid and body.organisation_uuid != principal.organization_id:
@@ -140,14 +141,16 @@ async def create_call(
 
 
 @router.get("/{call_uuid}", response_model=TapRaiseCall, response_model_by_alias=True)
-async def get_call(call_uuid: uuid.UUID, principal: Reader, session: DbSession) -> TapRaiseCall:
+async def get_call(
+    call_uuid: uuid.UUID, principal: CallsReader, session: DbSession
+) -> TapRaiseCall:
     """One call."""
     return to_tapraise(await _call(session, principal, call_uuid))
 
 
 @router.put("/{call_uuid}/attempts", response_model=TapRaiseCall, response_model_by_alias=True)
 async def add_attempt(
-    call_uuid: uuid.UUID, body: TapRaiseAttemptIn, principal: Attempter, session: DbSession
+    call_uuid: uuid.UUID, body: TapRaiseAttemptIn, principal: CallsAttempter, session: DbSession
 ) -> TapRaiseCall:
     """Add a call attempt; reaching the maximum number of attempts expires the call."""
     call = await _call(session, principal, call_uuid)
@@ -159,7 +162,7 @@ async def add_attempt(
 
 @router.put("/{call_uuid}/complete", response_model=TapRaiseCall, response_model_by_alias=True)
 async def complete_call(
-    call_uuid: uuid.UUID, body: TapRaiseCompleteIn, principal: Completer, session: DbSession
+    call_uuid: uuid.UUID, body: TapRaiseCompleteIn, principal: CallsCompleter, session: DbSession
 ) -> TapRaiseCall:
     """Mark a call completed with its result."""
     call = await _call(session, principal, call_uuid)
@@ -172,7 +175,7 @@ async def complete_call(
 
 @router.put("/{call_uuid}/cancel", response_model=TapRaiseCall, response_model_by_alias=True)
 async def cancel_call(
-    call_uuid: uuid.UUID, body: TapRaiseCancelIn, principal: Canceller, session: DbSession
+    call_uuid: uuid.UUID, body: TapRaiseCancelIn, principal: CallsCanceller, session: DbSession
 ) -> TapRaiseCall:
     """Cancel a call, at the time given or now."""
     call = await _call(session, principal, call_uuid)
@@ -183,7 +186,7 @@ async def cancel_call(
 
 @router.put("/{call_uuid}/expire", response_model=TapRaiseCall, response_model_by_alias=True)
 async def expire_call(
-    call_uuid: uuid.UUID, body: TapRaiseExpireIn, principal: Expirer, session: DbSession
+    call_uuid: uuid.UUID, body: TapRaiseExpireIn, principal: CallsExpirer, session: DbSession
 ) -> TapRaiseCall:
     """Expire a call, at the time given or now."""
     call = await _call(session, principal, call_uuid)

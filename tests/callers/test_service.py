@@ -7,22 +7,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import Caller
 from phonebank.callers.service import (
-    hash_secret,
+    hash_password,
     verify_caller_password,
     verify_caller_pin,
-    verify_secret,
+    verify_password,
 )
 from tests.conftest import Tenant
 
 
-def test_hash_and_verify_secret() -> None:
-    hashed = hash_secret("s3cret pass")
+def test_hash_and_verify_password() -> None:
+    hashed = hash_password("s3cret pass")
     assert hashed.startswith("$argon2") and "s3cret" not in hashed
-    assert hashed != hash_secret("s3cret pass")  # salted
-    assert verify_secret(hashed, "s3cret pass") is True
-    assert verify_secret(hashed, "s3cret pas") is False
-    assert verify_secret(None, "anything") is False
-    assert verify_secret("not a hash", "anything") is False
+    assert hashed != hash_password("s3cret pass")  # salted
+    assert verify_password(hashed, "s3cret pass") is True
+    assert verify_password(hashed, "s3cret pas") is False
+    assert verify_password(None, "anything") is False
+    assert verify_password("not a hash", "anything") is False
 
 
 async def test_verify_caller_password(

@@ -1,15 +1,14 @@
-"""Set-based membership writes shared by taggings and list items.
+"""Set-based writes: one INSERT ... SELECT instead of a loop of single inserts.
 
-Both tables link people to a container (a tag, a list) and are filled in bulk, so the ids and
-timestamps of new rows are produced inside the database by one INSERT ... SELECT rather than
-by a loop of single inserts.
+Ids and timestamps of the new rows are produced inside the database, so a bulk add of any size
+is one statement (taggings, list items, a campaign's calls).
 """
 
 import uuid
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Select, Uuid, literal, select
+from sqlalchemy import CursorResult, Insert, Select, Uuid, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -17,11 +16,6 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from phonebank.db import UTCDateTime, utcnow
-from phonebank.errors import Invalid
-from phonebank.people.models import Person
-
-# Stay well below the bind-parameter limits of SQLite (32,766) and asyncpg (32,767).
-MAX_PEOPLE_PER_REQUEST = 10_000
 
 
 class RandomUUID(FunctionElement[uuid.UUID]):
@@ -55,36 +49,12 @@ def uuid_literal(value: uuid.UUID) -> Any:
     return literal(value, Uuid())
 
 
-async def check_people_in_organization(
-    session: AsyncSession,
-    *,
-    organization_id: uuid.UUID,
-    person_ids: Sequence[uuid.UUID],
-    field: str = "person_ids",
-) -> list[uuid.UUID]:
-    """The distinct ids, in order; Invalid naming `field[i]` for the first id not in the org."""
-    unique = list(dict.fromkeys(person_ids))
-    found = set(
-        (
-            await session.scalars(
-                select(Person.id).where(
-                    Person.organization_id == organization_id, Person.id.in_(unique)
-                )
-            )
-        ).all()
-    )
-    for index, person_id in enumerate(person_ids):
-        if person_id not in found:
-            raise Invalid(f"no person {person_id} in this organization", field=f"{field}[{index}]")
-    return unique
-
-
 async def insert_ignoring_duplicates(
     session: AsyncSession, model: type[Any], columns: Sequence[str], rows: Select[Any]
 ) -> int:
     """Insert the rows selected into `model`, skipping ones its unique constraint already has.
 
-    Returns how many rows were inserted. ON CONFLICT keeps concurrent adds of the same person
+    Returns how many rows were inserted. ON CONFLICT keeps concurrent adds of the same row
     from failing on the unique constraint.
     """
     dialect = session.get_bind().dialect.name
