@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from phonebank.auth.router import router as service_accounts_router
 from phonebank.blocked_numbers.router import router as blocked_numbers_router
 from phonebank.callers.router import router as callers_router
+from phonebank.calls.router import campaign_calls_router
 from phonebank.calls.router import router as calls_router
 from phonebank.campaigns.router import router as campaigns_router
 from phonebank.kit.urls import absolute_url
@@ -41,6 +42,7 @@ for _name, _path, _router in RESOURCES:
     if not any(_router is seen for seen in _included):  # one router may serve two resources
         router.include_router(_router)
         _included.append(_router)
+router.include_router(campaign_calls_router)
 
 
 @router.get("", tags=["index"])

@@ -34,7 +34,7 @@ _CHUNK = 500
 
 def _blocking(
     organization_id: uuid.UUID | ColumnExpressionArgument[uuid.UUID],
-    number: str | ColumnExpressionArgument[str],
+    number: str | ColumnExpressionArgument[str] | ColumnExpressionArgument[str | None],
     campaign_id: uuid.UUID | ColumnExpressionArgument[uuid.UUID] | None,
 ) -> ColumnElement[bool]:
     """Entries that block `number` in `campaign_id`: organization-wide ones, and that campaign's."""
@@ -50,7 +50,7 @@ def _blocking(
 
 def blocked_clause(
     organization_id: uuid.UUID | ColumnExpressionArgument[uuid.UUID],
-    number_column: str | ColumnExpressionArgument[str],
+    number_column: str | ColumnExpressionArgument[str] | ColumnExpressionArgument[str | None],
     campaign_id_column: uuid.UUID | ColumnExpressionArgument[uuid.UUID] | None,
 ) -> Exists:
     """EXISTS a blocking entry for the number in the campaign (to filter queue queries)."""

@@ -33,8 +33,11 @@ class Call(IdMixin, TimestampMixin, Base):
         ),
         CheckConstraint("type IN ('verification', 'happy_call', 'winback')", name="type"),
         Index("ix_calls_org_created", "organization_id", "created_at"),
-        Index("ix_calls_queue", "campaign_id", "status", "next_call_at", "priority"),
+        Index("ix_calls_queue", "campaign_id", "status", "priority", "next_call_at"),
+        Index("ix_calls_campaign_zone", "campaign_id", "status", "time_zone"),
+        Index("ix_calls_campaign_person", "campaign_id", "person_id"),
         Index("ix_calls_person", "person_id"),
+        Index("ix_calls_org_next_number", "organization_id", "next_number"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
@@ -47,6 +50,9 @@ class Call(IdMixin, TimestampMixin, Base):
     # Up to three E.164 numbers in priority order, and which one the next attempt dials.
     numbers: Mapped[list[Any]] = mapped_column(default=list)
     next_number_index: Mapped[int] = mapped_column(default=0)
+    # numbers[next_number_index], kept beside it so queue queries need no JSON functions.
+    next_number: Mapped[str | None] = mapped_column(String(20))
+    # The zone(s) of next_number, `|`-joined when its prefix spans several.
     time_zone: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[int] = mapped_column(default=0)
     next_call_at: Mapped[datetime | None]

@@ -16,16 +16,20 @@ from phonebank.calls.dependencies import (
     CallsReader,
     CallsWriter,
 )
+from phonebank.calls.filling import CallsAdded, fill_campaign
 from phonebank.calls.models import Call
 from phonebank.calls.schemas import (
     AttemptIn,
     CallCreate,
     CallOut,
+    CallsAddedOut,
     CallStatus,
+    CampaignCallsAdd,
     CancelIn,
     CompleteIn,
     ExpireIn,
 )
+from phonebank.campaigns.service import get_campaign
 from phonebank.kit.pagination import Page, PageParams, build_page, page_params
 from phonebank.organizations.service import get_organization
 
@@ -125,3 +129,44 @@ async def expire_call(
         session, organization_id=principal.organization_id, call_id=call_id
     )
     return await service.expire_call(session, call=call, expired_at=body.expired_at)
+
+
+campaign_calls_router = APIRouter(prefix="/campaigns/{campaign_id}/calls", tags=["calls"])
+
+
+@campaign_calls_router.get("", response_model=Page[CallOut])
+async def list_campaign_calls(
+    campaign_id: uuid.UUID,
+    request: Request,
+    principal: CallsReader,
+    session: DbSession,
+    params: Annotated[PageParams, Depends(page_params)],
+    status_: Annotated[CallStatus | None, Query(alias="status")] = None,
+) -> Page[CallOut]:
+    """The campaign's calls, newest first."""
+    campaign = await get_campaign(
+        session, organization_id=principal.organization_id, campaign_id=campaign_id
+    )
+    filters = service.CallFilters(status=status_, campaign_id=campaign.id)
+    rows, total = await service.list_calls(
+        session, organization_id=principal.organization_id, filters=filters, params=params
+    )
+    return build_page(request, params, rows, total, CallOut)
+
+
+@campaign_calls_router.post("", response_model=CallsAddedOut, status_code=status.HTTP_201_CREATED)
+async def add_campaign_calls(
+    campaign_id: uuid.UUID, body: CampaignCallsAdd, principal: CallsWriter, session: DbSession
+) -> CallsAdded:
+    """Add a call for each person (by id, on a list, or with a tag) not already in the campaign."""
+    campaign = await get_campaign(
+        session, organization_id=principal.organization_id, campaign_id=campaign_id
+    )
+    return await fill_campaign(
+        session,
+        campaign=campaign,
+        person_ids=body.person_ids,
+        list_id=body.list_id,
+        tag_id=body.tag_id,
+        call_type=body.type,
+    )

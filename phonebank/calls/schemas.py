@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
+from phonebank.people.schemas import MAX_PEOPLE_PER_REQUEST
 
 CallStatus = Literal["requested", "completed", "cancelled", "expired"]
 CallType = Literal["verification", "happy_call", "winback"]
@@ -125,3 +126,23 @@ class CallOut(TimestampedResource):
     completed_by_user_uuid: uuid.UUID | None
     cancelled_at: datetime | None
     expired_at: datetime | None
+
+
+class CampaignCallsAdd(InputSchema):
+    """Whom to add to a campaign: people by id, a list, or a tag (exactly one)."""
+
+    person_ids: list[uuid.UUID] | None = Field(
+        default=None, min_length=1, max_length=MAX_PEOPLE_PER_REQUEST
+    )
+    list_id: uuid.UUID | None = None
+    tag_id: uuid.UUID | None = None
+    type: CallType | None = None
+
+
+class CallsAddedOut(Schema):
+    """What a bulk add did."""
+
+    requested: int
+    added: int
+    already_in_campaign: int
+    without_number: int

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import Caller
 from phonebank.calls.models import Attempt, Call
+from phonebank.calls.policy import RetryPolicy, next_number_index
 from phonebank.calls.schemas import AttemptIn, CallCreate
 from phonebank.campaigns.models import Campaign
 from phonebank.db import utcnow
@@ -64,17 +65,22 @@ async def inbox_campaign(
         Campaign.organization_id == organization.id, Campaign.inbox_type == call_type
     )
     campaign = await session.scalar(statement)
-    if campaign is None:
-        campaign = Campaign(
-            organization_id=organization.id,
-            name=f"Inbox: {call_type.replace('_', ' ')} calls",
-            description="Calls created through the API without a campaign.",
-            status="draft",
-            inbox_type=call_type,
-            time_zone=organization.default_time_zone,
-        )
-        session.add(campaign)
-        await session.flush()
+    if campaign is not None:
+        return campaign
+    campaign = Campaign(
+        organization_id=organization.id,
+        name=f"Inbox: {call_type.replace('_', ' ')} calls",
+        description="Calls created through the API without a campaign.",
+        status="draft",
+        inbox_type=call_type,
+        time_zone=organization.default_time_zone,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(campaign)
+    except IntegrityError:
+        # Another request made the inbox at the same moment; use theirs.
+        return (await session.scalars(statement)).one()
     return campaign
 
 
@@ -151,6 +157,7 @@ async def create_call(
         status=(data.status or "requested") if external else "requested",
         type=call_type,
         numbers=[number for number, _ in numbers],
+        next_number=numbers[0][0] if numbers else None,
         time_zone=data.time_zone or zone_key(numbers[0][1] if numbers else []),
         priority=data.priority,
         next_call_at=data.next_call_at,
@@ -219,7 +226,7 @@ async def add_attempt(
         user_uuid=data.user_uuid,
         attempted_at=data.attempted_at or now,
         outcome=data.outcome,
-        number=data.number,
+        number=data.number or call.next_number,
     )
     call.attempts.append(attempt)
     call.attempts_count += 1
@@ -227,8 +234,35 @@ async def add_attempt(
     if call.attempts_count >= await max_attempts(session, call) and data.outcome != "human":
         call.status = "expired"
         call.expired_at = attempt.attempted_at
+    elif data.outcome is not None:
+        campaign = await session.get_one(Campaign, call.campaign_id)
+        schedule_next_attempt(call, campaign, outcome=data.outcome, now=now)
     await session.flush()
     return attempt
+
+
+def retry_policy(campaign: Campaign) -> RetryPolicy:
+    """The campaign's waits between attempts, by outcome."""
+    return RetryPolicy(
+        busy_seconds=campaign.retry_delay_busy_seconds,
+        no_answer_seconds=campaign.retry_delay_no_answer_seconds,
+        machine_seconds=campaign.retry_delay_machine_seconds,
+        failed_seconds=campaign.retry_delay_failed_seconds,
+        abandoned_seconds=campaign.retry_delay_abandoned_seconds,
+    )
+
+
+def schedule_next_attempt(call: Call, campaign: Campaign, *, outcome: str, now: datetime) -> None:
+    """After an attempt with `outcome`: when to try again, and which number to dial then."""
+    delay = retry_policy(campaign).delay(outcome)
+    if delay is not None:
+        call.next_call_at = now + delay
+    index = next_number_index(call.next_number_index, len(call.numbers), outcome)
+    if index != call.next_number_index:
+        call.next_number_index = index
+        call.next_number = call.numbers[index]
+        zones = parse_phone(call.next_number, default_country="US").time_zones
+        call.time_zone = zone_key(zones) or call.time_zone
 
 
 async def complete_call(

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from phonebank.db import Base, IdMixin, TimestampMixin
@@ -35,6 +35,15 @@ class Campaign(IdMixin, TimestampMixin, Base):
             "end_time IS NULL OR start_time IS NULL OR end_time > start_time", name="time_order"
         ),
         Index("ix_campaigns_org_status", "organization_id", "status"),
+        # One inbox per call type and organization, even when two first calls race.
+        Index(
+            "uq_campaigns_org_inbox",
+            "organization_id",
+            "inbox_type",
+            unique=True,
+            sqlite_where=text("inbox_type IS NOT NULL"),
+            postgresql_where=text("inbox_type IS NOT NULL"),
+        ),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(

@@ -1,0 +1,91 @@
+"""The campaign call queue: which calls the dialer may dial right now, best first."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from phonebank.blocked_numbers.service import blocked_clause
+from phonebank.calls.models import Call
+from phonebank.calls.policy import allowed_hours, inside_calling_hours
+from phonebank.campaigns.models import Campaign
+from phonebank.organizations.models import Organization
+
+
+def inside_campaign_window(campaign: Campaign, now: datetime) -> bool:
+    """Whether `now` is within the campaign's start and end times (either may be open)."""
+    if campaign.start_time is not None and now < campaign.start_time:
+        return False
+    return campaign.end_time is None or now < campaign.end_time
+
+
+async def callable_zones(
+    session: AsyncSession, campaign: Campaign, now: datetime
+) -> list[str | None]:
+    """The zone keys of the campaign's waiting calls that are inside calling hours now."""
+    hours = allowed_hours(campaign.daily_start_hour, campaign.daily_stop_hour)
+    keys = await session.scalars(
+        select(Call.time_zone)
+        .where(Call.campaign_id == campaign.id, Call.status == "requested")
+        .distinct()
+    )
+    return [
+        key
+        for key in keys
+        if inside_calling_hours(key, now, hours=hours, fallback_zone=campaign.time_zone)
+    ]
+
+
+async def next_callable(
+    session: AsyncSession, *, campaign: Campaign, now: datetime, limit: int
+) -> Sequence[Call]:
+    """Up to `limit` calls the dialer may dial now, by priority then due time.
+
+    Callable: requested and managed here, due, attempts left, in the campaign's window and the
+    contact's local calling hours, its number not blocked and not being dialed anywhere.
+    """
+    if limit <= 0 or not inside_campaign_window(campaign, now):
+        return []
+    zones = await callable_zones(session, campaign, now)
+    if not zones:
+        return []
+    organization = await session.get_one(Organization, campaign.organization_id)
+    max_attempts = min(campaign.retry_count + 1, organization.max_call_attempts)
+    in_flight = aliased(Call)
+    known_zones = [zone for zone in zones if zone is not None]
+    zone_filter: ColumnElement[bool] = Call.time_zone.in_(known_zones)
+    if None in zones:
+        zone_filter = or_(zone_filter, Call.time_zone.is_(None))
+    statement = (
+        select(Call)
+        .where(
+            Call.campaign_id == campaign.id,
+            Call.status == "requested",
+            Call.external_metadata.is_(None),
+            Call.next_number.is_not(None),
+            or_(Call.next_call_at.is_(None), Call.next_call_at <= now),
+            Call.attempts_count < max_attempts,
+            Call.dialing_since.is_(None),
+            zone_filter,
+            not_(blocked_clause(Call.organization_id, Call.next_number, Call.campaign_id)),
+            not_(
+                exists().where(
+                    and_(
+                        in_flight.organization_id == Call.organization_id,
+                        in_flight.next_number == Call.next_number,
+                        in_flight.dialing_since.is_not(None),
+                    )
+                )
+            ),
+        )
+        .order_by(
+            Call.priority.desc(),
+            Call.next_call_at.asc().nulls_first(),
+            Call.created_at,
+            Call.id,
+        )
+        .limit(limit)
+    )
+    return (await session.scalars(statement)).all()
