@@ -13,6 +13,8 @@ class BlockedNumber(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "blocked_numbers"
     __table_args__ = (
+        # The dial-time check asks "any entry for this number in the organization?".
+        Index("ix_blocked_numbers_lookup", "organization_id", "number"),
         # NULL campaign means organization-wide; each scope holds a number at most once.
         Index(
             "uq_blocked_numbers_org_number",

@@ -126,6 +126,7 @@ async def add_people_to_campaign(
         per_person.c.first_number,
         per_person.c.zone,
         literal(0, Integer()),
+        now,
         literal(0, Integer()),
         literal_column("'{}'") if dialect != "postgresql" else literal_column("'{}'::jsonb"),
         now,
@@ -134,13 +135,17 @@ async def add_people_to_campaign(
     ).where(not_(already))
     columns = [
         "id", "organization_id", "campaign_id", "person_id", "status", "type", "numbers",
-        "next_number_index", "next_number", "time_zone", "priority", "attempts_count",
-        "attributes", "requested_at", "created_at", "modified_at",
+        "next_number_index", "next_number", "time_zone", "priority", "next_call_at",
+        "attempts_count", "attributes", "requested_at", "created_at", "modified_at",
     ]  # fmt: skip
     requested = int(await session.scalar(select(func.count()).select_from(person_ids)) or 0)
-    with_number = int(await session.scalar(select(func.count()).select_from(per_person)) or 0)
     in_campaign = int(
-        await session.scalar(select(func.count()).select_from(per_person).where(already)) or 0
+        await session.scalar(
+            select(func.count())
+            .select_from(person_ids)
+            .where(exists().where(Call.campaign_id == campaign.id, Call.person_id == person_id))
+        )
+        or 0
     )
     result = await session.execute(insert(Call).from_select(columns, rows))
     added = int(cast(CursorResult[Any], result).rowcount)
@@ -148,7 +153,7 @@ async def add_people_to_campaign(
         requested=requested,
         added=added,
         already_in_campaign=in_campaign,
-        without_number=requested - with_number,
+        without_number=requested - in_campaign - added,
     )
 
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from phonebank.db import Base, IdMixin, JSONType, TimestampMixin, utcnow
@@ -33,11 +33,26 @@ class Call(IdMixin, TimestampMixin, Base):
         ),
         CheckConstraint("type IN ('verification', 'happy_call', 'winback')", name="type"),
         Index("ix_calls_org_created", "organization_id", "created_at"),
-        Index("ix_calls_queue", "campaign_id", "status", "priority", "next_call_at"),
+        # The queue walks this index in order and stops after the first callable rows.
+        Index(
+            "ix_calls_queue",
+            "campaign_id",
+            "status",
+            text("priority DESC"),
+            "next_call_at",
+            "id",
+        ),
         Index("ix_calls_campaign_zone", "campaign_id", "status", "time_zone"),
         Index("ix_calls_campaign_person", "campaign_id", "person_id"),
         Index("ix_calls_person", "person_id"),
-        Index("ix_calls_org_next_number", "organization_id", "next_number"),
+        # Only calls being dialed right now: small, and what "number not in flight" asks.
+        Index(
+            "ix_calls_in_flight",
+            "organization_id",
+            "next_number",
+            sqlite_where=text("dialing_since IS NOT NULL"),
+            postgresql_where=text("dialing_since IS NOT NULL"),
+        ),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
@@ -55,7 +70,8 @@ class Call(IdMixin, TimestampMixin, Base):
     # The zone(s) of next_number, `|`-joined when its prefix spans several.
     time_zone: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[int] = mapped_column(default=0)
-    next_call_at: Mapped[datetime | None]
+    # When the call is next due: its creation for a new call, later for a retry or callback.
+    next_call_at: Mapped[datetime] = mapped_column(default=utcnow)
     preferred_caller_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("callers.id", ondelete="SET NULL")
     )

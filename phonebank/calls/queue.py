@@ -1,9 +1,10 @@
 """The campaign call queue: which calls the dialer may dial right now, best first."""
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, select
+from sqlalchemy import ColumnElement, Uuid, and_, bindparam, exists, not_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -21,16 +22,47 @@ def inside_campaign_window(campaign: Campaign, now: datetime) -> bool:
     return campaign.end_time is None or now < campaign.end_time
 
 
+# A loose index scan: one index probe per distinct zone instead of reading every waiting call.
+_DISTINCT_ZONES = text(
+    """
+    WITH RECURSIVE zones(zone) AS (
+        SELECT (SELECT time_zone FROM calls
+                WHERE campaign_id = :campaign AND status = 'requested' AND time_zone IS NOT NULL
+                ORDER BY time_zone LIMIT 1)
+        UNION ALL
+        SELECT (SELECT time_zone FROM calls
+                WHERE campaign_id = :campaign AND status = 'requested' AND time_zone > zones.zone
+                ORDER BY time_zone LIMIT 1)
+        FROM zones WHERE zones.zone IS NOT NULL
+    )
+    SELECT zone FROM zones WHERE zone IS NOT NULL
+    """
+).bindparams(bindparam("campaign", type_=Uuid()))
+
+
+async def waiting_zone_keys(session: AsyncSession, campaign_id: uuid.UUID) -> list[str | None]:
+    """The distinct zone keys of the campaign's waiting calls (None: calls of unknown zone)."""
+    keys: list[str | None] = list(
+        (await session.scalars(_DISTINCT_ZONES, {"campaign": campaign_id})).all()
+    )
+    unknown = await session.scalar(
+        select(
+            exists().where(
+                Call.campaign_id == campaign_id,
+                Call.status == "requested",
+                Call.time_zone.is_(None),
+            )
+        )
+    )
+    return [*keys, None] if unknown else keys
+
+
 async def callable_zones(
     session: AsyncSession, campaign: Campaign, now: datetime
 ) -> list[str | None]:
     """The zone keys of the campaign's waiting calls that are inside calling hours now."""
     hours = allowed_hours(campaign.daily_start_hour, campaign.daily_stop_hour)
-    keys = await session.scalars(
-        select(Call.time_zone)
-        .where(Call.campaign_id == campaign.id, Call.status == "requested")
-        .distinct()
-    )
+    keys = await waiting_zone_keys(session, campaign.id)
     return [
         key
         for key in keys
@@ -65,7 +97,7 @@ async def next_callable(
             Call.status == "requested",
             Call.external_metadata.is_(None),
             Call.next_number.is_not(None),
-            or_(Call.next_call_at.is_(None), Call.next_call_at <= now),
+            Call.next_call_at <= now,
             Call.attempts_count < max_attempts,
             Call.dialing_since.is_(None),
             zone_filter,
@@ -80,12 +112,7 @@ async def next_callable(
                 )
             ),
         )
-        .order_by(
-            Call.priority.desc(),
-            Call.next_call_at.asc().nulls_first(),
-            Call.created_at,
-            Call.id,
-        )
+        .order_by(Call.priority.desc(), Call.next_call_at, Call.id)
         .limit(limit)
     )
     return (await session.scalars(statement)).all()

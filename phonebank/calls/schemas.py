@@ -111,7 +111,7 @@ class CallOut(TimestampedResource):
     next_number_index: int
     time_zone: str | None
     priority: int
-    next_call_at: datetime | None
+    next_call_at: datetime
     preferred_caller_id: uuid.UUID | None
     attributes: dict[str, Any]
     attempts: list[AttemptOut]

@@ -160,7 +160,7 @@ async def create_call(
         next_number=numbers[0][0] if numbers else None,
         time_zone=data.time_zone or zone_key(numbers[0][1] if numbers else []),
         priority=data.priority,
-        next_call_at=data.next_call_at,
+        next_call_at=data.next_call_at or data.requested_at or now,
         preferred_caller_id=data.preferred_caller_id,
         attributes=data.attributes,
         notes=data.notes,

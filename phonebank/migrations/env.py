@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 from phonebank.config import get_settings
 from phonebank.db import create_engine
+from phonebank.migrations.runner import include_object_for
 from phonebank.models import Base
 
 config = context.config
@@ -19,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object_for(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,6 +9,19 @@ from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).parent
+# Indexes with a DESC column: SQLite does not report sort order, so they always look changed.
+SORTED_INDEXES = frozenset({"ix_calls_queue"})
+
+
+def include_object_for(dialect_name: str) -> Callable[..., bool]:
+    """An Alembic `include_object` hook that hides diffs a dialect cannot see correctly."""
+
+    def include_object(
+        _object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
+    ) -> bool:
+        return not (dialect_name == "sqlite" and type_ == "index" and name in SORTED_INDEXES)
+
+    return include_object
 
 
 def alembic_config(url: str | None = None) -> Config:

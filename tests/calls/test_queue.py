@@ -44,6 +44,7 @@ async def add_call(
         "numbers": [number],
         "next_number": number,
         "time_zone": zones.get(number, "America/New_York"),
+        "next_call_at": NOW - timedelta(days=1),  # requested yesterday
     }
     values.update(fields)
     call = Call(**values)
@@ -116,7 +117,7 @@ async def test_blocked_due_attempts_in_flight_and_external_are_left_out(
     await add_call(session, tenant, campaign, "+12125550128", external_metadata={"crm": 1})
     await add_call(session, tenant, campaign, "+12125550129", status="cancelled")
     await session.flush()
-    # Never-tried calls (no due time) come before retries of the same priority.
+    # Same priority: the longest-due call first.
     assert await callable_ids(session, campaign) == [ready.id, due.id]
 
 
