@@ -1,0 +1,127 @@
+"""Time for the dialer: one scheduler interface, driven by the wall clock or a virtual one.
+
+Everything time-based in the dialer (ring timeouts, the 2-second abandon rule, pacing ticks,
+simulated carriers and callers) schedules work on a Clock instead of sleeping, so the same code
+runs live and in a simulation that plays an 8-hour day in seconds.
+"""
+
+import asyncio
+import heapq
+import itertools
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+Job = Callable[[], Awaitable[None]]
+
+
+@dataclass(order=True)
+class TimerHandle:
+    """A scheduled job; `cancel()` keeps it from running."""
+
+    when: datetime
+    order: int
+    job: Job = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        """Do not run this job."""
+        self.cancelled = True
+
+
+class Clock(ABC):
+    """A source of `now` and a scheduler of jobs at future times."""
+
+    def __init__(self) -> None:
+        self._timers: list[TimerHandle] = []
+        self._order = itertools.count()
+
+    @abstractmethod
+    def now(self) -> datetime:
+        """The current time (timezone-aware UTC)."""
+
+    def call_at(self, when: datetime, job: Job) -> TimerHandle:
+        """Run `job` at `when` (at once if that has passed)."""
+        handle = TimerHandle(when, next(self._order), job)
+        heapq.heappush(self._timers, handle)
+        self._wake()
+        return handle
+
+    def call_later(self, seconds: float, job: Job) -> TimerHandle:
+        """Run `job` after `seconds`."""
+        return self.call_at(self.now() + timedelta(seconds=max(0.0, seconds)), job)
+
+    def _wake(self) -> None:
+        """Hook for clocks that wait: a new timer may be due sooner than the one awaited."""
+
+    def _pop_due(self, until: datetime) -> TimerHandle | None:
+        while self._timers and self._timers[0].cancelled:
+            heapq.heappop(self._timers)
+        if self._timers and self._timers[0].when <= until:
+            return heapq.heappop(self._timers)
+        return None
+
+    def next_timer(self) -> datetime | None:
+        """When the earliest pending job is due."""
+        while self._timers and self._timers[0].cancelled:
+            heapq.heappop(self._timers)
+        return self._timers[0].when if self._timers else None
+
+    @abstractmethod
+    async def run(self, until: datetime | None = None) -> None:
+        """Run jobs in time order until `until` (or, for a virtual clock, none are left)."""
+
+
+class VirtualClock(Clock):
+    """Simulated time: jumps straight to the next job, so hours pass in seconds."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__()
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        """The simulated time."""
+        return self._now
+
+    async def run(self, until: datetime | None = None) -> None:
+        """Run every job due up to `until`, advancing the simulated time job by job."""
+        limit = until or datetime.max.replace(tzinfo=UTC)
+        while (handle := self._pop_due(limit)) is not None:
+            self._now = max(self._now, handle.when)
+            await handle.job()
+        if until is not None:
+            self._now = max(self._now, until)
+
+
+class RealClock(Clock):
+    """Wall-clock time: waits for each job's moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._changed = asyncio.Event()
+
+    def now(self) -> datetime:
+        """The current UTC time."""
+        return datetime.now(UTC)
+
+    def _wake(self) -> None:
+        self._changed.set()
+
+    async def run(self, until: datetime | None = None) -> None:
+        """Run jobs at their times until `until` (forever when None)."""
+        while until is None or self.now() < until:
+            self._changed.clear()
+            handle = self._pop_due(self.now())
+            if handle is not None:
+                await handle.job()
+                continue
+            due = self.next_timer()
+            wait = 1.0 if due is None else (due - self.now()).total_seconds()
+            if until is not None:
+                wait = min(wait, (until - self.now()).total_seconds())
+            if wait > 0:
+                try:
+                    await asyncio.wait_for(self._changed.wait(), timeout=wait)
+                except TimeoutError:
+                    pass
