@@ -13,6 +13,7 @@ from phonebank import __version__
 from phonebank.api.router import router as api_router
 from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
+from phonebank.dialer.service import DialerService
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
 from phonebank.tapraise.router import router as tapraise_router
@@ -45,9 +46,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if owns_engine:
             app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
             app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        dialer = None
+        if settings.run_dialer:
+            dialer = DialerService(app.state.sessionmaker, carrier_name=settings.carrier)
+            app.state.dialer = dialer
+            await dialer.start()
         try:
             yield
         finally:
+            if dialer is not None:
+                await dialer.stop()
             if owns_engine:
                 await app.state.engine.dispose()
 

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     # Used to sign session cookies and webhook payloads; set it in production.
     secret_key: str = Field(default="dev-secret-change-me", repr=False)
     sql_echo: bool = False
+    # Run the dialer engines in this process (one process by default).
+    run_dialer: bool = True
 
 
 @lru_cache

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -99,7 +100,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for the URL, with the SQLite adjustments where they apply."""
     kwargs: dict[str, Any] = {"echo": echo}
-    if url.startswith("postgresql"):
+    if ":memory:" in url:
+        # One shared connection: every new connection to :memory: would be a new database.
+        kwargs["poolclass"] = StaticPool
+    elif url.startswith("postgresql"):
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Uuid, and_, bindparam, exists, not_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, raiseload
 
 from phonebank.blocked_numbers.service import blocked_clause
 from phonebank.calls.models import Call
@@ -114,5 +114,7 @@ async def next_callable(
         )
         .order_by(Call.priority.desc(), Call.next_call_at, Call.id)
         .limit(limit)
+        # The dialer needs the calls, not their history of attempts.
+        .options(raiseload(Call.attempts))
     )
     return (await session.scalars(statement)).all()

@@ -230,15 +230,35 @@ async def add_attempt(
     )
     call.attempts.append(attempt)
     call.attempts_count += 1
-    # A human reached on the last attempt still gets their result recorded before it ends.
-    if call.attempts_count >= await max_attempts(session, call) and data.outcome != "human":
-        call.status = "expired"
-        call.expired_at = attempt.attempted_at
-    elif data.outcome is not None:
-        campaign = await session.get_one(Campaign, call.campaign_id)
-        schedule_next_attempt(call, campaign, outcome=data.outcome, now=now)
+    campaign = await session.get_one(Campaign, call.campaign_id)
+    conclude_attempt(
+        call,
+        campaign,
+        max_attempts=await max_attempts(session, call),
+        outcome=data.outcome,
+        at=attempt.attempted_at,
+        now=now,
+    )
     await session.flush()
     return attempt
+
+
+def conclude_attempt(
+    call: Call,
+    campaign: Campaign,
+    *,
+    max_attempts: int,
+    outcome: str | None,
+    at: datetime,
+    now: datetime,
+) -> None:
+    """What an attempt's outcome does to its call: the last allowed one expires it (OBI
+    MAXCALLS) unless a human was reached (their result ends the call), others reschedule."""
+    if call.attempts_count >= max_attempts and outcome != "human":
+        call.status = "expired"
+        call.expired_at = at
+    elif outcome is not None:
+        schedule_next_attempt(call, campaign, outcome=outcome, now=now)
 
 
 def retry_policy(campaign: Campaign) -> RetryPolicy:
@@ -274,13 +294,20 @@ async def complete_call(
     completed_at: datetime | None = None,
 ) -> Call:
     """Mark a requested call completed with its result."""
+    mark_completed(call, user_uuid=user_uuid, result=result, completed_at=completed_at)
+    await session.flush()
+    return call
+
+
+def mark_completed(
+    call: Call, *, user_uuid: uuid.UUID | None, result: Any, completed_at: datetime | None
+) -> None:
+    """The completion rule itself, for callers that flush many calls at once."""
     _require_changeable(call, "complete")
     call.status = "completed"
     call.result = result
     call.completed_by_user_uuid = user_uuid
     call.completed_at = completed_at or utcnow()
-    await session.flush()
-    return call
 
 
 async def cancel_call(

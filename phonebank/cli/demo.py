@@ -12,6 +12,7 @@ from phonebank.auth.scopes import Scope
 from phonebank.auth.service import create_service_account, issue_key
 from phonebank.callers.schemas import CallerCreate, CallerGroupCreate
 from phonebank.callers.service import create_caller, create_caller_group
+from phonebank.calls.filling import fill_campaign
 from phonebank.campaigns.schemas import CampaignCreate
 from phonebank.campaigns.service import create_campaign, set_status
 from phonebank.lists.schemas import ListCreate
@@ -149,6 +150,7 @@ async def _seed(session: AsyncSession, organization: Organization) -> None:
             }
         ),
     )
+    await fill_campaign(session, campaign=campaign, list_id=target.id)
     await set_status(session, campaign=campaign, status="started")
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.service import verify_caller_password
+from phonebank.calls.models import Call
 from phonebank.campaigns.models import Campaign
 from phonebank.cli.demo import DEMO_CALLER_EMAIL, DEMO_CALLER_PASSWORD, DEMO_PEOPLE, seed_demo
 from phonebank.lists.models import ListItem
@@ -31,6 +32,8 @@ async def test_seed_is_complete_and_idempotent(session: AsyncSession) -> None:
         select(func.count()).where(ListItem.list_id == campaign.target_list_id)
     )
     assert members == DEMO_PEOPLE
+    calls = await session.scalar(select(func.count()).where(Call.campaign_id == campaign.id))
+    assert calls == DEMO_PEOPLE
     caller = await verify_caller_password(
         session,
         organization_id=campaign.organization_id,

@@ -2,8 +2,8 @@
 
 A carrier turns the engine's requests into telephony and reports back a stream of normalized
 events per call: `queued`, `ringing`, `answered` (by a human or a machine), `completed` (with a
-cause). Events carry a per-call sequence number; carriers may deliver them twice or out of
-order, and the engine must be immune to both.
+cause). Events carry a per-call sequence number (1 for a call's first event, then 2, 3, ...);
+carriers may deliver them twice or out of order, and the engine must be immune to both.
 """
 
 from abc import ABC, abstractmethod

@@ -21,8 +21,9 @@ def load_pacer(spec: str, **settings: float) -> Pacer:
         return builtin[spec](**settings)
     module_name, _, class_name = spec.partition(":")
     if not module_name or not class_name:
-        raise Invalid(f"pacer {spec!r} is neither a mode nor `package.module:ClassName`",
-                      field="pacer")
+        raise Invalid(
+            f"pacer {spec!r} is neither a mode nor `package.module:ClassName`", field="pacer"
+        )
     try:
         pacer_class = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as error:

@@ -1,0 +1,155 @@
+"""The dialer's side of the call lifecycle: claim calls and record how each dial went."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
+
+from phonebank.calls.models import Attempt, Call
+from phonebank.calls.queue import next_callable
+from phonebank.calls.service import conclude_attempt
+from phonebank.campaigns.models import Campaign
+from phonebank.organizations.models import Organization
+
+
+@dataclass(frozen=True)
+class PlacedDial:
+    """A dial recorded as placed: the engine may now ask the carrier for it."""
+
+    call_id: uuid.UUID
+    attempt_id: uuid.UUID
+    number: str
+    time_zone: str | None
+
+
+@dataclass
+class DialOutcome:
+    """How one dial went, with its timestamps, as the engine observed it."""
+
+    attempt_id: uuid.UUID
+    call_id: uuid.UUID
+    outcome: str
+    cause: str | None = None
+    carrier: str | None = None
+    carrier_call_id: str | None = None
+    caller_id: uuid.UUID | None = None
+    ringing_at: datetime | None = None
+    answered_at: datetime | None = None
+    bridged_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+async def campaign_max_attempts(session: AsyncSession, campaign: Campaign) -> int:
+    """Attempts a call of the campaign gets: retries + 1, capped by the organization."""
+    organization = await session.get_one(Organization, campaign.organization_id)
+    return min(campaign.retry_count + 1, organization.max_call_attempts)
+
+
+async def claim_dials(
+    session: AsyncSession, *, campaign: Campaign, now: datetime, limit: int
+) -> list[PlacedDial]:
+    """Take up to `limit` callable calls and record an attempt on each, before any is dialed.
+
+    The queue query itself re-checks blocks and calling hours at this moment; marking the call
+    as being dialed keeps any other dialer off it. Commit before asking the carrier, so a crash
+    can never lose a dial that happened.
+    """
+    placed: list[PlacedDial] = []
+    for call in await next_callable(session, campaign=campaign, now=now, limit=limit):
+        assert call.next_number is not None  # next_callable only returns calls with a number
+        attempt = Attempt(
+            id=uuid.uuid4(),
+            call_id=call.id,
+            campaign_id=call.campaign_id,
+            attempted_at=now,
+            number=call.next_number,
+        )
+        session.add(attempt)
+        call.attempts_count += 1
+        call.dialing_since = now
+        placed.append(PlacedDial(call.id, attempt.id, call.next_number, call.time_zone))
+    await session.flush()
+    return placed
+
+
+# Call columns the outcome rules may change; written back in one executemany.
+_CALL_COLUMNS = (
+    "status",
+    "expired_at",
+    "next_call_at",
+    "next_number_index",
+    "next_number",
+    "time_zone",
+    "attempts_count",
+    "dialing_since",
+)
+
+
+async def record_outcomes(
+    session: AsyncSession,
+    *,
+    campaign: Campaign,
+    outcomes: Sequence[DialOutcome],
+    now: datetime,
+) -> None:
+    """Store how dials went and move their calls on: retry later, next number, or MAXCALLS.
+
+    A busy dialer reports hundreds of outcomes at once, so attempts and calls are each
+    written with one executemany rather than an UPDATE per row.
+    """
+    if not outcomes:
+        return
+    await session.execute(
+        update(Attempt),
+        [
+            {
+                "id": outcome.attempt_id,
+                "outcome": outcome.outcome,
+                "cause": outcome.cause,
+                "carrier": outcome.carrier,
+                "carrier_call_id": outcome.carrier_call_id,
+                "caller_id": outcome.caller_id,
+                "ringing_at": outcome.ringing_at,
+                "answered_at": outcome.answered_at,
+                "bridged_at": outcome.bridged_at,
+                "ended_at": outcome.ended_at,
+            }
+            for outcome in outcomes
+        ],
+    )
+    calls = {
+        call.id: call
+        for call in await session.scalars(
+            select(Call)
+            .where(Call.id.in_({outcome.call_id for outcome in outcomes}))
+            .options(raiseload(Call.attempts))
+        )
+    }
+    limit = await campaign_max_attempts(session, campaign)
+    for outcome in outcomes:
+        call = calls[outcome.call_id]
+        call.dialing_since = None
+        if outcome.outcome == "not_dialed":
+            # Claimed but never dialed (released, or refused at the moment of dialing).
+            call.attempts_count -= 1
+        elif call.status == "requested":
+            conclude_attempt(
+                call,
+                campaign,
+                max_attempts=limit,
+                outcome=outcome.outcome,
+                at=outcome.ended_at or now,
+                now=now,
+            )
+    rows = [
+        {"id": call.id, "modified_at": now, **{name: getattr(call, name) for name in _CALL_COLUMNS}}
+        for call in calls.values()
+    ]
+    # The rules ran on the loaded objects; write their results in bulk, not object by object.
+    for call in calls.values():
+        session.expunge(call)
+    await session.execute(update(Call), rows)

@@ -1,0 +1,566 @@
+"""The dialer engine of one campaign: pace, dial, connect answers to callers, record it all.
+
+One `CampaignDialer` drives one started campaign. It keeps what is happening right now (callers
+and their states, dials in flight) in memory, and the database as the record: claims are
+committed before the carrier is asked, outcomes and the callers' time ledger are flushed in
+batches. The same code runs live (RealClock, a real carrier) and in simulation (VirtualClock,
+the simulated carrier and simulated callers).
+"""
+
+import logging
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from phonebank.callers.sessions import CurrentState, Span
+from phonebank.calls.dialing import DialOutcome, PlacedDial
+from phonebank.calls.policy import allowed_hours, inside_calling_hours
+from phonebank.campaigns.models import Campaign
+from phonebank.dialer.carriers.base import Carrier, CarrierEvent, Origination
+from phonebank.dialer.clock import Clock, TimerHandle
+from phonebank.dialer.pacers.base import BusyCaller, Pacer, PacerState
+from phonebank.dialer.pacers.registry import load_pacer
+from phonebank.dialer.stats import OutcomeTracker
+from phonebank.dialer.store import DialerStore, SubmittedResult
+
+logger = logging.getLogger("phonebank.dialer")
+
+# An answered human nobody takes within this many seconds is abandoned (safe-harbor rule).
+ABANDON_AFTER_SECONDS = 2.0
+SAFE_HARBOR_TEXT = (
+    "Sorry we missed you. This call was from a campaign; we will not call again today."
+)
+# Claimed calls waiting to be dialed are released after this long: dials must be fresh.
+CLAIM_HOLD_SECONDS = 10.0
+MAX_CLAIM_BATCH = 50
+# A dial the carrier never ends is hung up after its ring timeout plus this margin.
+WATCHDOG_MARGIN_SECONDS = 60.0
+# Events of a call that arrive early wait this long for the missing ones before being applied.
+REORDER_WAIT_SECONDS = 2.0
+# Pacing runs on every change, but at most this often: decisions need not be finer.
+MIN_PACE_INTERVAL_SECONDS = 1.0
+
+
+@dataclass
+class Agent:
+    """A caller logged into the campaign, as the engine sees them."""
+
+    session_id: uuid.UUID
+    caller_id: uuid.UUID
+    state: str = "available"
+    since: datetime | None = None
+    dial: "Dial | None" = None
+    preview: PlacedDial | None = None
+    preview_timer: TimerHandle | None = None
+
+
+@dataclass
+class Dial:
+    """One dial in flight."""
+
+    placed: PlacedDial
+    placed_at: datetime
+    carrier_call_id: str = ""
+    last_sequence: int = 0
+    early: dict[int, CarrierEvent] = field(default_factory=dict)
+    reorder_timer: TimerHandle | None = None
+    ringing_at: datetime | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    bridged_at: datetime | None = None
+    agent: Agent | None = None
+    # The previewing caller this dial belongs to (preview mode): only they take it.
+    reserved_for: Agent | None = None
+    waiting_since: datetime | None = None
+    abandoned: bool = False
+    timers: list[TimerHandle] = field(default_factory=list)
+
+
+class CallerNotifier(Protocol):
+    """Who is told what a caller should see: the pages' live events, or simulated callers."""
+
+    async def previewing(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """A contact to preview was handed to the caller."""
+
+    async def connected(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """The caller is now talking with the contact."""
+
+    async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """The contact hung up; the caller is in wrap-up."""
+
+
+class SilentNotifier:
+    """Tells nobody (callers then act through the API alone)."""
+
+    async def previewing(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Nothing to tell."""
+
+    async def connected(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Nothing to tell."""
+
+    async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Nothing to tell."""
+
+
+class CampaignDialer:
+    """Drives one campaign: the pacing loop, carrier events and caller actions."""
+
+    def __init__(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        carrier: Carrier,
+        campaign_id: uuid.UUID,
+        notifier: CallerNotifier | None = None,
+        pacer: Pacer | None = None,
+        tick_seconds: float = 1.0,
+        flush_seconds: float = 0.5,
+        status_poll_seconds: float = 1.0,
+    ) -> None:
+        self.clock = clock
+        self.carrier = carrier
+        self.store = DialerStore(sessionmaker, campaign_id)
+        self.notifier: CallerNotifier = notifier or SilentNotifier()
+        self.pacer = pacer
+        self.tick_seconds = tick_seconds
+        self.flush_seconds = flush_seconds
+        # How often the campaign is re-read (status, settings): 1 s live, so pause and stop
+        # take effect within a second; a simulation may set it longer.
+        self.status_poll_seconds = status_poll_seconds
+        self._last_poll: datetime | None = None
+        self._tick_timer: TimerHandle | None = None
+        self.stats = OutcomeTracker()
+        self.agents: dict[uuid.UUID, Agent] = {}
+        self.dials: dict[str, Dial] = {}
+        self.waiting: deque[Dial] = deque()
+        self._claimed: deque[tuple[datetime, PlacedDial]] = deque()
+        self._orphans: dict[str, list[CarrierEvent]] = {}
+        self._campaign: Campaign | None = None
+        self._pace_scheduled = False
+        self._last_pace: datetime | None = None
+        self._last_flush: datetime | None = None
+        self.running = False
+        carrier.subscribe(self.on_carrier_event)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def campaign(self) -> Campaign:
+        """The campaign as last loaded."""
+        assert self._campaign is not None, "start() the dialer first"
+        return self._campaign
+
+    async def start(self) -> None:
+        """Load the campaign and begin the periodic tick."""
+        self._campaign = await self.store.load_campaign()
+        if self.pacer is None:
+            self.pacer = load_pacer(self._campaign.pacer or self._campaign.dialing_mode)
+        self.running = True
+        self._last_flush = self._last_poll = self.clock.now()
+        self._tick_timer = self.clock.call_later(0, self._tick)
+
+    async def stop(self) -> None:
+        """Stop dialing, release claimed calls, end sessions and write everything down."""
+        self.running = False
+        if self._tick_timer is not None:
+            self._tick_timer.cancel()
+        now = self.clock.now()
+        while self._claimed:
+            _, placed = self._claimed.popleft()
+            self._not_dialed(placed, now)
+        for agent in list(self.agents.values()):
+            self.leave(agent.session_id)
+        await self.store.flush(campaign=self.campaign, now=now)
+
+    async def _tick(self) -> None:
+        if not self.running:
+            return
+        now = self.clock.now()
+        if self._last_poll is None or (now - self._last_poll).total_seconds() >= (
+            self.status_poll_seconds
+        ):
+            self._last_poll = now
+            self._campaign = await self.store.load_campaign()
+            if self.campaign.status == "stopped":
+                await self.stop()
+                return
+        await self._flush_if_due()
+        await self.pace()
+        self._tick_timer = self.clock.call_later(self.tick_seconds, self._tick)
+
+    async def _flush_if_due(self, force: bool = False) -> None:
+        now = self.clock.now()
+        if (
+            force
+            or self._last_flush is None
+            or ((now - self._last_flush).total_seconds() >= self.flush_seconds)
+        ):
+            self._last_flush = now
+            await self.store.flush(campaign=self.campaign, now=now)
+
+    # ------------------------------------------------------------------ callers
+
+    def _set_state(self, agent: Agent, state: str) -> None:
+        now = self.clock.now()
+        if agent.since is not None and agent.state != state:
+            self.store.pending.spans.append(Span(agent.session_id, agent.state, agent.since, now))
+        if agent.state == "wrap_up" and state != "wrap_up" and agent.since is not None:
+            self.stats.wrap.add((now - agent.since).total_seconds())
+        agent.state, agent.since = state, now
+        self.store.pending.states[agent.session_id] = CurrentState(agent.session_id, state, now)
+
+    def join(self, session_id: uuid.UUID, caller_id: uuid.UUID) -> Agent:
+        """A caller session joins the campaign, ready to take calls."""
+        agent = Agent(session_id=session_id, caller_id=caller_id, since=self.clock.now())
+        self.agents[session_id] = agent
+        self._pace_soon()
+        return agent
+
+    def leave(self, session_id: uuid.UUID) -> None:
+        """A caller session ends (logout, kick, campaign stopped)."""
+        agent = self.agents.pop(session_id, None)
+        if agent is None:
+            return
+        if agent.preview is not None:
+            self._not_dialed(agent.preview, self.clock.now())
+        self._set_state(agent, "ended")
+
+    def pause(self, session_id: uuid.UUID, paused: bool) -> None:
+        """A caller pauses (no calls offered) or comes back."""
+        agent = self.agents.get(session_id)
+        if agent is None or agent.state not in {"available", "paused"}:
+            return
+        self._set_state(agent, "paused" if paused else "available")
+        if not paused:
+            self._agent_free(agent)
+
+    async def submit(self, session_id: uuid.UUID, disposition: str) -> None:
+        """The caller saved the result of their call and is ready for the next."""
+        agent = self.agents.get(session_id)
+        if agent is None or agent.state != "wrap_up" or agent.dial is None:
+            return
+        dial = agent.dial
+        self.store.pending.results.append(
+            SubmittedResult(
+                call_id=dial.placed.call_id,
+                attempt_id=dial.placed.attempt_id,
+                caller_id=agent.caller_id,
+                disposition=disposition,
+                at=self.clock.now(),
+            )
+        )
+        agent.dial = None
+        self._set_state(agent, "available")
+        self._agent_free(agent)
+
+    async def dial_preview(self, session_id: uuid.UUID) -> None:
+        """The previewing caller chose to dial their contact."""
+        agent = self.agents.get(session_id)
+        if agent is None or agent.preview is None:
+            return
+        placed, agent.preview = agent.preview, None
+        if agent.preview_timer is not None:
+            agent.preview_timer.cancel()
+        self._set_state(agent, "dialing")
+        await self._originate(placed, reserved_for=agent)
+
+    def skip_preview(self, session_id: uuid.UUID) -> None:
+        """The previewing caller skipped their contact."""
+        agent = self.agents.get(session_id)
+        if agent is None or agent.preview is None:
+            return
+        self._not_dialed(agent.preview, self.clock.now())
+        agent.preview = None
+        self._set_state(agent, "available")
+        self._pace_soon()
+
+    async def hang_up(self, session_id: uuid.UUID) -> None:
+        """The caller ended their connected call."""
+        agent = self.agents.get(session_id)
+        if agent is not None and agent.dial is not None and agent.state == "connected":
+            await self.carrier.hangup(agent.dial.carrier_call_id)
+
+    def _agent_free(self, agent: Agent) -> None:
+        while self.waiting and agent.state == "available":
+            dial = self.waiting.popleft()
+            if dial.abandoned or dial.agent is not None:
+                continue
+            self.clock.call_later(0, partial(self._bridge, dial, agent))
+            return
+        self._pace_soon()
+
+    def _free_agent(self, dial: Dial) -> Agent | None:
+        if dial.reserved_for is not None:
+            agent = dial.reserved_for
+            return agent if agent.session_id in self.agents else None
+        free = [a for a in self.agents.values() if a.state == "available"]
+        # The longest-waiting caller takes the call.
+        return min(free, key=lambda a: a.since or self.clock.now()) if free else None
+
+    # ------------------------------------------------------------------ pacing
+
+    def _pace_soon(self) -> None:
+        if not self._pace_scheduled and self.running:
+            self._pace_scheduled = True
+            wait = 0.0
+            if self._last_pace is not None:
+                since = (self.clock.now() - self._last_pace).total_seconds()
+                wait = max(0.0, MIN_PACE_INTERVAL_SECONDS - since)
+            self.clock.call_later(wait, self.pace)
+
+    def pacer_state(self) -> PacerState:
+        """What the pacer may know now."""
+        now = self.clock.now()
+        counts = dict.fromkeys(("available", "previewing", "connected", "wrap_up", "paused"), 0)
+        busy: list[BusyCaller] = []
+        for agent in self.agents.values():
+            state = "previewing" if agent.state == "dialing" else agent.state
+            counts[state] = counts.get(state, 0) + 1
+            if agent.state in {"connected", "wrap_up"}:
+                seconds = (now - (agent.since or now)).total_seconds()
+                busy.append(BusyCaller(agent.state, seconds))
+        campaign = self.campaign
+        return PacerState(
+            now=now,
+            callers_available=counts["available"],
+            callers_previewing=counts["previewing"],
+            callers_connected=counts["connected"],
+            callers_wrap_up=counts["wrap_up"],
+            callers_paused=counts["paused"],
+            busy_callers=tuple(busy),
+            in_flight_ages=tuple(
+                (now - dial.placed_at).total_seconds()
+                for dial in self.dials.values()
+                if dial.answered_at is None and dial.reserved_for is None
+            ),
+            waiting_contacts=len(self.waiting),
+            campaign=self.stats.campaign(),
+            recent=self.stats.recent(now),
+            mean_ring_seconds=self.stats.ring.value,
+            mean_talk_seconds=self.stats.talk.value,
+            mean_wrap_seconds=self.stats.wrap.value,
+            abandon_target_percent=campaign.abandon_rate_target,
+            power_ratio=campaign.power_ratio,
+            ring_timeout_seconds=campaign.ring_timeout_seconds,
+            preview_seconds=campaign.preview_seconds,
+        )
+
+    async def pace(self) -> None:
+        """Ask the pacer how many to dial, and dial them (or hand out previews)."""
+        self._pace_scheduled = False
+        self._last_pace = self.clock.now()
+        if not self.running or self.campaign.status != "started" or self.pacer is None:
+            return
+        wanted = self.pacer.dials_to_place(self.pacer_state())
+        if wanted <= 0:
+            return
+        if self.pacer.previews:
+            await self._hand_out_previews(wanted)
+            return
+        for placed in await self._take(wanted):
+            await self._originate(placed)
+
+    async def _take(self, wanted: int) -> list[PlacedDial]:
+        now = self.clock.now()
+        while self._claimed and (now - self._claimed[0][0]).total_seconds() > CLAIM_HOLD_SECONDS:
+            self._not_dialed(self._claimed.popleft()[1], now)
+        if len(self._claimed) < wanted:
+            # Claim a little ahead, so a busy campaign does not query for every single dial.
+            batch = min(MAX_CLAIM_BATCH, max(wanted, 2 * wanted, len(self.agents) // 4))
+            for placed in await self.store.claim(
+                campaign=self.campaign, now=now, limit=batch - len(self._claimed)
+            ):
+                self._claimed.append((now, placed))
+        taken: list[PlacedDial] = []
+        hours = allowed_hours(self.campaign.daily_start_hour, self.campaign.daily_stop_hour)
+        while self._claimed and len(taken) < wanted:
+            _, placed = self._claimed.popleft()
+            # Calling hours, checked again at the moment of dialing.
+            if inside_calling_hours(
+                placed.time_zone, now, hours=hours, fallback_zone=self.campaign.time_zone
+            ):
+                taken.append(placed)
+            else:
+                self._not_dialed(placed, now)
+        return taken
+
+    async def _hand_out_previews(self, wanted: int) -> None:
+        idle = [a for a in self.agents.values() if a.state == "available" and a.preview is None]
+        for agent, placed in zip(idle, await self._take(min(wanted, len(idle))), strict=False):
+            agent.preview = placed
+            self._set_state(agent, "previewing")
+            await self.notifier.previewing(agent, placed.call_id)
+            seconds = self.campaign.preview_seconds
+            if seconds is not None:
+                agent.preview_timer = self.clock.call_later(
+                    seconds, partial(self.dial_preview, agent.session_id)
+                )
+
+    def _not_dialed(self, placed: PlacedDial, now: datetime) -> None:
+        self.store.pending.outcomes.append(
+            DialOutcome(
+                attempt_id=placed.attempt_id,
+                call_id=placed.call_id,
+                outcome="not_dialed",
+                ended_at=now,
+            )
+        )
+
+    async def _originate(self, placed: PlacedDial, reserved_for: Agent | None = None) -> None:
+        campaign = self.campaign
+        dial = Dial(placed=placed, placed_at=self.clock.now(), reserved_for=reserved_for)
+        if reserved_for is not None:
+            reserved_for.dial = dial
+        dial.carrier_call_id = await self.carrier.originate(
+            Origination(
+                number=placed.number,
+                caller_id=campaign.caller_id,
+                ring_timeout_seconds=max(15, campaign.ring_timeout_seconds),
+                reference=str(placed.attempt_id),
+            )
+        )
+        self.dials[dial.carrier_call_id] = dial
+        dial.timers.append(
+            self.clock.call_later(
+                campaign.ring_timeout_seconds + WATCHDOG_MARGIN_SECONDS,
+                partial(self._watchdog, dial),
+            )
+        )
+        for event in self._orphans.pop(dial.carrier_call_id, []):
+            await self.on_carrier_event(event)
+
+    async def _watchdog(self, dial: Dial) -> None:
+        if dial.carrier_call_id in self.dials and dial.answered_at is None:
+            logger.warning("dial %s never ended; hanging up", dial.carrier_call_id)
+            await self.carrier.hangup(dial.carrier_call_id)
+
+    # ------------------------------------------------------------------ carrier events
+
+    async def on_carrier_event(self, event: CarrierEvent) -> None:
+        """Apply a carrier event once, in sequence order, whatever order it arrives in."""
+        dial = self.dials.get(event.carrier_call_id)
+        if dial is None:
+            if event.sequence <= 2:  # may beat `originate` returning its id
+                self._orphans.setdefault(event.carrier_call_id, []).append(event)
+            return
+        if event.sequence <= dial.last_sequence or event.sequence in dial.early:
+            return  # a duplicate
+        dial.early[event.sequence] = event
+        await self._apply_in_order(dial)
+        if dial.early and dial.reorder_timer is None:
+            dial.reorder_timer = self.clock.call_later(
+                REORDER_WAIT_SECONDS, partial(self._apply_late, dial)
+            )
+
+    async def _apply_in_order(self, dial: Dial) -> None:
+        while (event := dial.early.pop(dial.last_sequence + 1, None)) is not None:
+            dial.last_sequence = event.sequence
+            await self._apply(dial, event)
+
+    async def _apply_late(self, dial: Dial) -> None:
+        # A missing event never came: carry on with what we have, in order.
+        dial.reorder_timer = None
+        for sequence in sorted(dial.early):
+            event = dial.early.pop(sequence)
+            dial.last_sequence = sequence
+            await self._apply(dial, event)
+
+    async def _apply(self, dial: Dial, event: CarrierEvent) -> None:
+        if event.kind == "ringing":
+            dial.ringing_at = dial.ringing_at or event.at
+        elif event.kind == "answered" and dial.answered_at is None:
+            dial.answered_at, dial.answered_by = event.at, event.answered_by
+            if event.answered_by == "machine":
+                await self._machine(dial)
+            else:
+                self.stats.ring.add((event.at - dial.placed_at).total_seconds())
+                await self._human(dial)
+        elif event.kind == "completed":
+            await self._completed(dial, event)
+
+    async def _machine(self, dial: Dial) -> None:
+        campaign = self.campaign
+        if campaign.voicemail_audio_url:
+            await self.carrier.play(
+                dial.carrier_call_id, audio_url=campaign.voicemail_audio_url, text=None
+            )
+        else:
+            await self.carrier.hangup(dial.carrier_call_id)
+
+    async def _human(self, dial: Dial) -> None:
+        agent = self._free_agent(dial)
+        if agent is not None and agent.state in {"available", "dialing"}:
+            await self._bridge(dial, agent)
+            return
+        dial.waiting_since = self.clock.now()
+        self.waiting.append(dial)
+        dial.timers.append(
+            self.clock.call_later(ABANDON_AFTER_SECONDS, partial(self._abandon, dial))
+        )
+
+    async def _bridge(self, dial: Dial, agent: Agent) -> None:
+        if dial.abandoned or dial.carrier_call_id not in self.dials:
+            self._agent_free(agent)
+            return
+        dial.agent, dial.bridged_at, dial.waiting_since = agent, self.clock.now(), None
+        agent.dial = dial
+        self._set_state(agent, "connected")
+        await self.carrier.bridge(dial.carrier_call_id, str(agent.session_id))
+        await self.notifier.connected(agent, dial.placed.call_id)
+
+    async def _abandon(self, dial: Dial) -> None:
+        if dial.agent is not None or dial.abandoned or dial.carrier_call_id not in self.dials:
+            return
+        dial.abandoned = True
+        await self.carrier.play(dial.carrier_call_id, audio_url=None, text=SAFE_HARBOR_TEXT)
+
+    async def _completed(self, dial: Dial, event: CarrierEvent) -> None:
+        now = event.at
+        agent = dial.agent
+        if dial.bridged_at is not None:
+            outcome = "human"
+            self.stats.talk.add((now - dial.bridged_at).total_seconds())
+        elif dial.abandoned or dial.waiting_since is not None:
+            outcome = "abandoned"
+        elif dial.answered_by == "machine":
+            outcome = "machine"
+        else:
+            outcome = {"busy": "busy", "no_answer": "no_answer", "canceled": "cancelled"}.get(
+                event.cause or "", "failed"
+            )
+        for timer in dial.timers:
+            timer.cancel()
+        if dial.reorder_timer is not None:
+            dial.reorder_timer.cancel()
+        self.dials.pop(dial.carrier_call_id, None)
+        self.stats.dial_ended(outcome, now)
+        self.store.pending.outcomes.append(
+            DialOutcome(
+                attempt_id=dial.placed.attempt_id,
+                call_id=dial.placed.call_id,
+                outcome=outcome,
+                cause=event.cause,
+                carrier=self.carrier.name,
+                carrier_call_id=dial.carrier_call_id,
+                caller_id=agent.caller_id if agent else None,
+                ringing_at=dial.ringing_at,
+                answered_at=dial.answered_at,
+                bridged_at=dial.bridged_at,
+                ended_at=now,
+            )
+        )
+        reserved = dial.reserved_for
+        if agent is not None and agent.session_id in self.agents:
+            self._set_state(agent, "wrap_up")
+            await self.notifier.call_ended(agent, dial.placed.call_id)
+        elif reserved is not None and reserved.session_id in self.agents:
+            # A preview dial nobody answered: the caller is free for the next contact.
+            reserved.dial = None
+            self._set_state(reserved, "available")
+        self._pace_soon()

@@ -1,0 +1,81 @@
+"""The dialer inside `phonebank serve`: one engine per started campaign, on the real clock."""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from phonebank.campaigns.models import Campaign
+from phonebank.dialer.carriers.base import Carrier
+from phonebank.dialer.carriers.simulated import SimulatedCarrier
+from phonebank.dialer.clock import Clock, RealClock
+from phonebank.dialer.engine import CampaignDialer
+
+logger = logging.getLogger("phonebank.dialer")
+# How often the service looks for campaigns that were started.
+DISCOVERY_SECONDS = 1.0
+
+
+def make_carrier(name: str, clock: Clock) -> Carrier:
+    """The carrier named in the settings."""
+    if name == "simulated":
+        return SimulatedCarrier(clock)
+    raise ValueError(f"unknown carrier {name!r}")
+
+
+class DialerService:
+    """Starts an engine for every started campaign and lets engines of stopped ones go."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        carrier_name: str = "simulated",
+        clock: Clock | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.clock = clock or RealClock()
+        self.carrier = make_carrier(carrier_name, self.clock)
+        self.dialers: dict[uuid.UUID, CampaignDialer] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def _discover(self) -> None:
+        try:
+            async with self.sessionmaker() as session:
+                started = set(
+                    await session.scalars(select(Campaign.id).where(Campaign.status == "started"))
+                )
+            for campaign_id in started - set(self.dialers):
+                dialer = CampaignDialer(
+                    sessionmaker=self.sessionmaker,
+                    clock=self.clock,
+                    carrier=self.carrier,
+                    campaign_id=campaign_id,
+                )
+                await dialer.start()
+                self.dialers[campaign_id] = dialer
+                logger.info("dialing campaign %s", campaign_id)
+            for campaign_id, dialer in list(self.dialers.items()):
+                if not dialer.running:
+                    del self.dialers[campaign_id]
+        except Exception:
+            logger.exception("dialer discovery failed; retrying")
+        self.clock.call_later(DISCOVERY_SECONDS, self._discover)
+
+    async def start(self) -> None:
+        """Begin discovering campaigns and running the clock in the background."""
+        self.clock.call_later(0, self._discover)
+        self._task = asyncio.create_task(self.clock.run(), name="phonebank-dialer")
+
+    async def stop(self) -> None:
+        """Stop every engine, writing down what they hold, and the clock."""
+        for dialer in list(self.dialers.values()):
+            if dialer.running:
+                await dialer.stop()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

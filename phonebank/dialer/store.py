@@ -1,0 +1,93 @@
+"""The engine's writes, batched: claims commit before dialing; the rest flush together."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import raiseload
+
+from phonebank.callers.sessions import CurrentState, Span, record_ledger
+from phonebank.calls.dialing import DialOutcome, PlacedDial, claim_dials, record_outcomes
+from phonebank.calls.models import Call, Result
+from phonebank.calls.service import mark_completed
+from phonebank.campaigns.models import Campaign
+
+
+@dataclass(frozen=True)
+class SubmittedResult:
+    """A caller's disposition of a connected call."""
+
+    call_id: uuid.UUID
+    attempt_id: uuid.UUID
+    caller_id: uuid.UUID | None
+    disposition: str
+    at: datetime
+
+
+@dataclass
+class PendingWrites:
+    """Everything observed since the last flush."""
+
+    outcomes: list[DialOutcome] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    states: dict[uuid.UUID, CurrentState] = field(default_factory=dict)
+    results: list[SubmittedResult] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.outcomes or self.spans or self.states or self.results)
+
+
+class DialerStore:
+    """Database access of one campaign's dialer."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], campaign_id: uuid.UUID):
+        self._sessionmaker = sessionmaker
+        self.campaign_id = campaign_id
+        self.pending = PendingWrites()
+
+    async def load_campaign(self) -> Campaign:
+        """The campaign as stored now (status and settings may have changed)."""
+        async with self._sessionmaker() as session:
+            return await session.get_one(Campaign, self.campaign_id, populate_existing=True)
+
+    async def claim(self, *, campaign: Campaign, now: datetime, limit: int) -> list[PlacedDial]:
+        """Claim callable calls and record their attempts, committed before any dial."""
+        async with self._sessionmaker() as session, session.begin():
+            return await claim_dials(session, campaign=campaign, now=now, limit=limit)
+
+    async def flush(self, *, campaign: Campaign, now: datetime) -> None:
+        """Write outcomes, ledger spans, caller states and results in one transaction."""
+        pending, self.pending = self.pending, PendingWrites()
+        if not pending:
+            return
+        async with self._sessionmaker() as session, session.begin():
+            await record_outcomes(session, campaign=campaign, outcomes=pending.outcomes, now=now)
+            await record_ledger(session, spans=pending.spans, current=list(pending.states.values()))
+            calls = {
+                call.id: call
+                for call in await session.scalars(
+                    select(Call)
+                    .where(Call.id.in_([r.call_id for r in pending.results]))
+                    .options(raiseload(Call.attempts))
+                )
+            }
+            for result in pending.results:
+                call = calls[result.call_id]
+                session.add(
+                    Result(
+                        call_id=call.id,
+                        campaign_id=call.campaign_id,
+                        attempt_id=result.attempt_id,
+                        caller_id=result.caller_id,
+                        disposition=result.disposition,
+                    )
+                )
+                if call.status == "requested":
+                    mark_completed(
+                        call,
+                        user_uuid=None,
+                        result={"disposition": result.disposition},
+                        completed_at=result.at,
+                    )
