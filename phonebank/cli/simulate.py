@@ -18,6 +18,8 @@ from phonebank.dialer.simulation import (
 )
 
 console = Console(stderr=True)
+# Simulated days start at 09:00 in the contacts' zone.
+START_HOUR = 9
 COLUMNS = [
     ("mode", "mode", "{}"),
     ("dials", "dials", "{:,}"),
@@ -111,7 +113,7 @@ def _plot(results: list[SimulationResult], path: Path) -> None:
 
     figure, (utilization_axis, abandon_axis) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
     for result in results:
-        hours = [point["hour"] + 0.5 for point in result.hourly]
+        hours = [START_HOUR + point["hour"] + 0.5 for point in result.hourly]
         abandon_axis.plot(hours, [100 * p["abandon_rate"] for p in result.hourly],
                           marker="o", label=result.mode)  # fmt: skip
         utilization_axis.plot(hours, [p.get("utilization", 0.0) for p in result.hourly],
@@ -119,7 +121,7 @@ def _plot(results: list[SimulationResult], path: Path) -> None:
     abandon_axis.axhline(100 * results[0].abandon_target, color="red", linestyle="--",
                          label="target")  # fmt: skip
     abandon_axis.set_ylabel("abandon rate, %")
-    abandon_axis.set_xlabel("hour of the day")
+    abandon_axis.set_xlabel("local time of the contacts (hour)")
     utilization_axis.set_ylabel("agent utilization")
     utilization_axis.set_title(f"{results[0].scenario}: {results[0].callers} callers")
     for axis in (utilization_axis, abandon_axis):

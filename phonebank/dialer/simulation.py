@@ -295,6 +295,25 @@ async def _measure(
                 )
             )
         }
+        hourly_utilization: dict[int, float] = {}
+        for hour in range(math.ceil(scenario.hours)):
+            low = (start + timedelta(hours=hour)).replace(tzinfo=None).isoformat(sep=" ")
+            high = (start + timedelta(hours=hour + 1)).replace(tzinfo=None).isoformat(sep=" ")
+            # Each span's overlap with the hour, for talk time and for all logged-in time.
+            overlap = (
+                "max(0, min(julianday(ended_at), julianday(:high))"
+                " - max(julianday(started_at), julianday(:low))) * 86400"
+            )
+            talked, logged = (
+                await connection.execute(
+                    text(
+                        f"SELECT sum(CASE WHEN state = 'connected' THEN {overlap} ELSE 0 END),"
+                        f" sum({overlap}) FROM caller_session_spans WHERE state != 'ended'"
+                    ),
+                    {"low": low, "high": high},
+                )
+            ).one()
+            hourly_utilization[hour] = float(talked or 0) / float(logged) if logged else 0.0
         waits = (
             await connection.execute(
                 text(
@@ -317,6 +336,7 @@ async def _measure(
             "hour": float(hour),
             "abandon_rate": (float(ab) / float(hu)) if hu else 0.0,
             "human_answers": float(hu or 0),
+            "utilization": hourly_utilization.get(int(hour), 0.0),
         }
         for hour, ab, hu in hourly_rows
         if hour is not None and hour < scenario.hours

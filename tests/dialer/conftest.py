@@ -258,6 +258,16 @@ class World:
             )
             return (await session.scalars(statement)).all()
 
+    async def attempts_of_number(self, phone_number: str) -> Sequence[Attempt]:
+        """The attempts that dialed `phone_number`, oldest first."""
+        async with self.sessionmaker() as session:
+            statement = (
+                select(Attempt)
+                .where(Attempt.campaign_id == self.campaign_id, Attempt.number == phone_number)
+                .order_by(Attempt.attempted_at)
+            )
+            return (await session.scalars(statement)).all()
+
     async def results(self, call_id: uuid.UUID) -> Sequence[Result]:
         """The call's results as stored now."""
         async with self.sessionmaker() as session:

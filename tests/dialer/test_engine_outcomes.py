@@ -1,5 +1,6 @@
 """The engine's outcome paths on a virtual clock: each dial ends in one stored attempt."""
 
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -45,6 +46,9 @@ async def test_human_is_bridged_to_the_longest_waiting_caller_and_the_result_com
     assert world.carrier.bridges == [(dial, str(second))]
     assert dialer.agents[second].state == "connected"
     assert dialer.agents[first].state == "available"
+    # `first` steps away, so no free caller can take a new dial while `second` wraps up
+    # (see the wrap-up re-dial test below).
+    dialer.pause(first, True)
 
     await world.run(60)
     await world.carrier.send(dial, "completed", cause="completed")
@@ -181,3 +185,177 @@ async def test_unanswered_dial_is_stored_with_its_outcome_and_the_call_reschedul
     # Not due again yet: nothing else is dialed.
     await world.run(30)
     assert world.carrier.numbers == [number(1)]
+
+
+async def two_humans_for_one_caller(world: World) -> tuple[CampaignDialer, uuid.UUID, str, str]:
+    """Two lines ringing for one caller; the first answers and is bridged at +3."""
+    await world.update_campaign(power_ratio=2.0)
+    dialer = world.dialer()
+    caller = await world.log_in(dialer)
+    await world.add_calls(2)
+    await start_dialing(world, dialer)
+    assert world.carrier.numbers == [number(100), number(101)]
+    first, second = (world.carrier.id_for(number(100)), world.carrier.id_for(number(101)))
+    await world.run(1)
+    await world.carrier.send(first, "ringing")
+    await world.carrier.send(second, "ringing")
+    await world.run(2)
+    await world.carrier.send(first, "answered", answered_by="human")
+    assert world.carrier.bridges == [(first, str(caller))]
+    return dialer, caller, first, second
+
+
+async def test_human_nobody_takes_within_two_seconds_hears_the_safe_harbor_message(
+    world: World,
+) -> None:
+    dialer, _, _, second = await two_humans_for_one_caller(world)
+    await world.run(1)
+    await world.carrier.send(second, "answered", answered_by="human")  # at +4, nobody free
+    await world.run(1.9)
+    assert world.carrier.plays == []
+    await world.run(0.1)
+    assert world.carrier.plays == [(second, None, SAFE_HARBOR_TEXT)]
+    await world.settle(dialer, 6)  # the message plays for 5 s, then the carrier hangs up
+
+    call_id = (await world.attempts_of_number(number(101)))[0].call_id
+    (attempt,) = await world.attempts(call_id)
+    assert attempt.outcome == "abandoned"
+    assert (attempt.answered_at, attempt.bridged_at) == (world.at(4), None)
+    assert attempt.caller_id is None
+    assert attempt.ended_at == world.at(11)
+    call = await world.call(call_id)
+    assert (call.status, call.attempts_count, call.next_number_index) == ("requested", 1, 0)
+    assert_due_after(call.next_call_at, attempt.ended_at, 24 * 3600)
+    assert [bridge[0] for bridge in world.carrier.bridges] == [world.carrier.id_for(number(100))]
+
+
+async def test_caller_freed_within_two_seconds_takes_the_waiting_contact(world: World) -> None:
+    dialer, caller, first, second = await two_humans_for_one_caller(world)
+    await world.run(2)
+    await world.carrier.send(first, "completed", cause="completed")  # +5: caller wraps up
+    await world.run(1)
+    await world.carrier.send(second, "answered", answered_by="human")  # +6: waits
+    await world.run(1.5)
+    await dialer.submit(caller, "talked")  # +7.5: free again, takes the waiting contact
+    await world.run(0)
+    assert world.carrier.bridges == [(first, str(caller)), (second, str(caller))]
+    assert dialer.agents[caller].state == "connected"
+    await world.run(10)
+    assert world.carrier.plays == []
+    await world.carrier.send(second, "completed", cause="completed")
+    await world.flush(dialer)
+
+    (attempt,) = await world.attempts_of_number(number(101))
+    assert attempt.outcome == "human"
+    assert (attempt.answered_at, attempt.bridged_at) == (world.at(6), world.at(7.5))
+    assert attempt.ended_at == world.at(17.5)
+    assert (await world.caller_session(caller)).state == "wrap_up"
+    assert [span[0] for span in await world.spans(caller)] == [
+        "available",
+        "connected",
+        "wrap_up",
+        "available",
+        "connected",
+    ]
+
+
+async def one_dial(world: World) -> tuple[CampaignDialer, uuid.UUID, uuid.UUID, str]:
+    """One caller and one call, dialed at START."""
+    dialer = world.dialer()
+    caller = await world.log_in(dialer)
+    call_id = await world.add_call(number(1))
+    await start_dialing(world, dialer)
+    return dialer, caller, call_id, world.carrier.id_for(number(1))
+
+
+async def test_events_delivered_twice_are_applied_once(world: World) -> None:
+    dialer, caller, call_id, dial = await one_dial(world)
+    await world.run(1)
+    ringing = world.carrier.event(dial, "ringing")
+    await world.carrier.emit(ringing)
+    await world.carrier.emit(ringing)
+    await world.run(2)
+    answered = world.carrier.event(dial, "answered", answered_by="human")
+    await world.carrier.emit(answered)
+    await world.carrier.emit(answered)
+    await world.run(1)
+    await world.carrier.emit(answered)
+    await world.run(30)
+    completed = world.carrier.event(dial, "completed", cause="completed")
+    await world.carrier.emit(completed)
+    await world.carrier.emit(completed)
+    await world.run(1)
+    await world.carrier.emit(completed)
+    await dialer.submit(caller, "talked")
+    await dialer.submit(caller, "talked")
+    await world.flush(dialer)
+
+    assert world.carrier.bridges == [(dial, str(caller))]
+    (attempt,) = await world.attempts(call_id)
+    assert attempt.outcome == "human"
+    assert (attempt.ringing_at, attempt.answered_at) == (world.at(1), world.at(3))
+    assert (attempt.bridged_at, attempt.ended_at) == (world.at(3), world.at(34))
+    assert len(await world.results(call_id)) == 1
+    assert (await world.call(call_id)).status == "completed"
+    assert (await world.caller_session(caller)).state == "available"
+    assert await world.spans(caller) == [
+        ("available", world.at(0), world.at(3)),
+        ("connected", world.at(3), world.at(34)),
+        ("wrap_up", world.at(34), world.at(35)),
+    ]
+
+
+async def test_answer_arriving_before_its_ringing_waits_for_it(world: World) -> None:
+    dialer, caller, call_id, dial = await one_dial(world)
+    await world.run(1)
+    ringing = world.carrier.event(dial, "ringing")  # happens at +1, delivered late
+    await world.run(2)
+    await world.carrier.send(dial, "answered", answered_by="human")
+    assert world.carrier.bridges == []
+    assert dialer.agents[caller].state == "available"
+    await world.run(0.5)
+    await world.carrier.emit(ringing)
+    assert world.carrier.bridges == [(dial, str(caller))]
+    await world.run(20)
+    await world.carrier.send(dial, "completed", cause="completed")
+    await world.flush(dialer)
+
+    (attempt,) = await world.attempts(call_id)
+    assert attempt.outcome == "human"
+    assert (attempt.ringing_at, attempt.answered_at) == (world.at(1), world.at(3))
+    assert (attempt.bridged_at, attempt.ended_at) == (world.at(3.5), world.at(23.5))
+    assert (await world.caller_session(caller)).state == "wrap_up"
+    assert await world.spans(caller) == [
+        ("available", world.at(0), world.at(3.5)),
+        ("connected", world.at(3.5), world.at(23.5)),
+    ]
+
+
+async def test_a_gap_never_filled_in_time_does_not_hold_the_call_and_its_late_event_is_dropped(
+    world: World,
+) -> None:
+    dialer, caller, call_id, dial = await one_dial(world)
+    await world.carrier.send(dial, "queued")
+    await world.run(1)
+    ringing = world.carrier.event(dial, "ringing")
+    await world.run(2)
+    await world.carrier.send(dial, "answered", answered_by="human")  # +3, ringing missing
+    await world.run(1.9)
+    assert world.carrier.bridges == []
+    await world.run(0.1)  # the reorder wait is over: carry on without it
+    assert world.carrier.bridges == [(dial, str(caller))]
+    await world.run(1)
+    await world.carrier.emit(ringing)  # the gap is filled, too late
+    await world.run(20)
+    await world.carrier.send(dial, "completed", cause="completed")
+    await world.flush(dialer)
+
+    assert world.carrier.bridges == [(dial, str(caller))]
+    (attempt,) = await world.attempts(call_id)
+    assert attempt.outcome == "human"
+    # The late ringing may or may not be kept; it must not change anything else.
+    assert attempt.ringing_at in (None, world.at(1))
+    assert (attempt.answered_at, attempt.bridged_at) == (world.at(3), world.at(5))
+    assert attempt.ended_at == world.at(26)
+    assert (await world.caller_session(caller)).state == "wrap_up"
+    assert [span[0] for span in await world.spans(caller)] == ["available", "connected"]
