@@ -2,12 +2,13 @@
 
 import asyncio
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from phonebank.dialer.simulation import (
@@ -77,7 +78,7 @@ def simulate(
                     abandon_target=abandon_target,
                     seed=seed,
                     pacer=pacer,
-                    progress=lambda share, t=task: progress.update(t, completed=share),
+                    progress=partial(_advance, progress, task),
                 )
             )
             results.append(result)
@@ -90,6 +91,10 @@ def simulate(
     if plot is not None:
         _plot(results, plot)
         console.print(f"plot written to {plot}")
+
+
+def _advance(progress: Progress, task: TaskID, share: float) -> None:
+    progress.update(task, completed=share)
 
 
 def _print_table(results: list[SimulationResult], scenario: str, target: float) -> None:

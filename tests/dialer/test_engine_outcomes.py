@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
 from phonebank.dialer.engine import SAFE_HARBOR_TEXT, CampaignDialer
+from phonebank.dialer.simulation import SimulatedCallers
 from tests.dialer.conftest import World, number
 
 VOICEMAIL = "https://audio.example.org/voicemail.mp3"
@@ -359,3 +361,65 @@ async def test_a_gap_never_filled_in_time_does_not_hold_the_call_and_its_late_ev
     assert attempt.ended_at == world.at(26)
     assert (await world.caller_session(caller)).state == "wrap_up"
     assert [span[0] for span in await world.spans(caller)] == ["available", "connected"]
+
+
+async def test_power_campaign_runs_end_to_end_on_the_seeded_simulated_carrier(
+    world: World,
+) -> None:
+    # Retries are a day away, so each call's dials end within the run.
+    await world.update_campaign(
+        retry_delay_busy_seconds=86400,
+        retry_delay_no_answer_seconds=86400,
+        retry_delay_machine_seconds=86400,
+        retry_delay_failed_seconds=86400,
+    )
+    config = SimulatedCarrierConfig.from_scenario(
+        human=0.4,
+        machine=0.2,
+        busy=0.1,
+        failed=0.1,
+        no_answer=0.2,
+        talk_mean=40,
+        duplicate_event_rate=0.2,
+        out_of_order_rate=0.2,
+    )
+    carrier = SimulatedCarrier(world.clock, config, seed=11)
+    dialer = world.dialer(carrier, status_poll_seconds=5.0)
+    dialer.notifier = SimulatedCallers(dialer, wrap_mean_seconds=10, seed=12)
+    sessions = [await world.log_in(dialer) for _ in range(3)]
+    call_ids = await world.add_calls(12)
+    await start_dialing(world, dialer)
+    await world.run(15 * 60)
+    assert carrier.active_calls == 0
+    await world.update_campaign(status="stopped")
+    await world.settle(dialer, 6)
+    assert not dialer.running
+
+    attempts = [attempt for call_id in call_ids for attempt in await world.attempts(call_id)]
+    dialed = [attempt for attempt in attempts if attempt.outcome != "not_dialed"]
+    assert all(attempt.outcome is not None for attempt in attempts)
+    assert len({attempt.carrier_call_id for attempt in dialed}) == len(dialed) >= 12
+    outcomes = {attempt.outcome for attempt in dialed}
+    assert {"human", "machine"} <= outcomes <= {"human", "machine", "busy", "no_answer", "failed"}
+    for attempt in dialed:
+        moments = [attempt.attempted_at, attempt.ringing_at, attempt.answered_at]
+        moments += [attempt.bridged_at, attempt.ended_at]
+        present = [moment for moment in moments if moment is not None]
+        assert present == sorted(present), attempt.outcome
+        assert (attempt.bridged_at is not None) == (attempt.outcome == "human")
+        assert (attempt.caller_id is not None) == (attempt.outcome == "human")
+    for call_id in call_ids:
+        call = await world.call(call_id)
+        assert call.dialing_since is None
+        reached = [a for a in await world.attempts(call_id) if a.outcome == "human"]
+        results = await world.results(call_id)
+        assert len(results) == len(reached)
+        if reached:
+            assert call.status == "completed"
+            assert call.result == {"disposition": "talked"}
+        else:
+            assert call.status == "requested"
+            assert call.next_call_at > world.at(86400)
+    for session_id in sessions:
+        stored = await world.caller_session(session_id)
+        assert (stored.state, stored.ended_at) == ("ended", world.at(15 * 60 + 5))
