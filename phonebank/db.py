@@ -77,7 +77,7 @@ class TimestampMixin:
     modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def configure_sqlite(engine: AsyncEngine) -> None:
     """Make SQLite behave like a real database: FKs, WAL, and transactions we control."""
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -107,7 +107,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        configure_sqlite(engine)
     return engine
 
 

@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from phonebank.callers.models import Caller
 from phonebank.callers.sessions import start_session
 from phonebank.campaigns.models import Campaign
-from phonebank.db import create_engine, create_sessionmaker
+from phonebank.db import create_sessionmaker
 from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
 from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.engine import Agent, CampaignDialer
+from phonebank.dialer.memory_db import create_memory_engine
 from phonebank.dialer.pacers.registry import load_pacer
 from phonebank.migrations import runner
 from phonebank.organizations.models import Organization
@@ -213,7 +214,7 @@ async def run_simulation(
     if pacer is not None:
         load_pacer(pacer)  # fail early on a bad dotted path
     wall_started = time.perf_counter()
-    engine = create_engine("sqlite+aiosqlite:///:memory:")
+    engine = create_memory_engine()
     try:
         await runner.upgrade(engine)
         campaign_id, callers = await _seed(engine, scenario, mode, abandon_target, pacer)

@@ -65,6 +65,7 @@ class ScriptedCarrier(Carrier):
         self.clock = clock
         self.play_seconds = play_seconds
         self.originations: list[Origination] = []
+        self.originated_at: list[datetime] = []
         self.carrier_call_ids: list[str] = []
         self.hangups: list[str] = []
         self.bridges: list[tuple[str, str]] = []
@@ -86,6 +87,7 @@ class ScriptedCarrier(Carrier):
     async def originate(self, origination: Origination) -> str:
         """Write the dial down; nothing happens to it until the test says so."""
         self.originations.append(origination)
+        self.originated_at.append(self.clock.now())
         carrier_call_id = f"scripted-{len(self.originations)}"
         self.carrier_call_ids.append(carrier_call_id)
         self._sequences[carrier_call_id] = 0

@@ -384,12 +384,12 @@ async def test_power_campaign_runs_end_to_end_on_the_seeded_simulated_carrier(
         out_of_order_rate=0.2,
     )
     carrier = SimulatedCarrier(world.clock, config, seed=11)
-    dialer = world.dialer(carrier, status_poll_seconds=5.0)
+    dialer = world.dialer(carrier, tick_seconds=5.0, flush_seconds=5.0, status_poll_seconds=5.0)
     dialer.notifier = SimulatedCallers(dialer, wrap_mean_seconds=10, seed=12)
     sessions = [await world.log_in(dialer) for _ in range(3)]
     call_ids = await world.add_calls(12)
     await start_dialing(world, dialer)
-    await world.run(15 * 60)
+    await world.run(6 * 60)
     assert carrier.active_calls == 0
     await world.update_campaign(status="stopped")
     await world.settle(dialer, 6)
@@ -422,4 +422,4 @@ async def test_power_campaign_runs_end_to_end_on_the_seeded_simulated_carrier(
             assert call.next_call_at > world.at(86400)
     for session_id in sessions:
         stored = await world.caller_session(session_id)
-        assert (stored.state, stored.ended_at) == ("ended", world.at(15 * 60 + 5))
+        assert (stored.state, stored.ended_at) == ("ended", world.at(6 * 60 + 5))

@@ -1,0 +1,265 @@
+"""The engine's rules on a virtual clock: blocks, calling hours, MAXCALLS, pause and stop, the
+campaign's own pacer, and preview mode."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from phonebank.dialer.engine import CampaignDialer
+from tests.dialer.conftest import HONOLULU, FixedPacer, World, number
+
+
+async def start_dialing(world: World, dialer: CampaignDialer) -> None:
+    """Start the dialer and let its first pace run."""
+    await dialer.start()
+    await world.run(0)
+
+
+async def test_number_blocked_after_its_call_was_queued_is_never_dialed(world: World) -> None:
+    dialer = world.dialer()
+    await world.log_in(dialer)
+    await world.log_in(dialer)
+    allowed, blocked = await world.add_calls(2)
+    await world.block(number(101))
+    await start_dialing(world, dialer)
+    await world.settle(dialer, 30)
+
+    assert world.carrier.numbers == [number(100)]
+    assert await world.attempts(blocked) == []
+    assert (await world.call(blocked)).status == "requested"
+    assert len(await world.attempts(allowed)) == 1
+
+
+async def test_number_blocked_between_attempts_is_not_retried(world: World) -> None:
+    await world.update_campaign(retry_delay_no_answer_seconds=60)
+    dialer = world.dialer()
+    await world.log_in(dialer)
+    call_id = await world.add_call(number(1))
+    await start_dialing(world, dialer)
+    await world.run(20)
+    await world.carrier.send(world.carrier.id_for(number(1)), "completed", cause="no_answer")
+    await world.settle(dialer, 1)
+    await world.block(number(1))
+    await world.settle(dialer, 120)
+
+    assert world.carrier.numbers == [number(1)]
+    assert [attempt.outcome for attempt in await world.attempts(call_id)] == ["no_answer"]
+
+
+@pytest.mark.xfail(
+    reason="claims are taken ahead and held up to CLAIM_HOLD_SECONDS; _take re-checks calling "
+    "hours at the moment of dialing but not the block list, so a number blocked meanwhile rings",
+    strict=True,
+)
+async def test_number_blocked_while_its_call_is_claimed_ahead_is_not_dialed(world: World) -> None:
+    dialer = world.dialer()
+    await world.log_in(dialer)
+    _, held = await world.add_calls(2)
+    await start_dialing(world, dialer)  # claims both, dials the first, holds the second
+    assert world.carrier.numbers == [number(100)]
+    await world.run(1)
+    await world.block(number(101))
+    await world.run(1)
+    await world.carrier.send(world.carrier.id_for(number(100)), "completed", cause="no_answer")
+    await world.settle(dialer, 5)
+
+    assert world.carrier.numbers == [number(100)]
+    assert [attempt.outcome for attempt in await world.attempts(held)] in ([], ["not_dialed"])
+
+
+async def test_only_calls_inside_their_local_calling_hours_are_dialed(world: World) -> None:
+    dialer = world.dialer()
+    await world.log_in(dialer)
+    await world.log_in(dialer)
+    honolulu = await world.add_call("+18085550101", zone=HONOLULU)  # 05:00 there
+    new_york = await world.add_call(number(1))  # 10:00 there
+    await start_dialing(world, dialer)
+    await world.settle(dialer, 30)
+
+    assert world.carrier.numbers == [number(1)]
+    assert await world.attempts(honolulu) == []
+    assert len(await world.attempts(new_york)) == 1
+
+
+async def test_claimed_call_is_not_dialed_once_calling_hours_end(world: World) -> None:
+    # Start at 20:59:58 in New York: the call claimed ahead is due to ring after 21:00.
+    await world.run(timedelta(hours=10, minutes=59, seconds=58).total_seconds())
+    dialer = world.dialer()
+    await world.log_in(dialer)
+    _, late = await world.add_calls(2)
+    await start_dialing(world, dialer)
+    assert world.carrier.numbers == [number(100)]
+    await world.run(3)
+    await world.carrier.send(world.carrier.id_for(number(100)), "completed", cause="no_answer")
+    await world.settle(dialer, 5)
+
+    assert world.carrier.numbers == [number(100)]
+    (attempt,) = await world.attempts(late)
+    assert attempt.outcome == "not_dialed"
+    call = await world.call(late)
+    assert (call.status, call.attempts_count, call.dialing_since) == ("requested", 0, None)
+
+
+async def test_call_expires_after_its_last_allowed_attempt_and_is_not_dialed_again(
+    world: World,
+) -> None:
+    await world.update_campaign(retry_count=1, retry_delay_no_answer_seconds=60)
+    dialer = world.dialer()
+    await world.log_in(dialer)
+    call_id = await world.add_call(number(1))
+    await start_dialing(world, dialer)
+    await world.run(20)
+    await world.carrier.send(world.carrier.id_for(number(1)), "completed", cause="no_answer")
+    await world.settle(dialer, 1)
+    call = await world.call(call_id)
+    assert (call.status, call.attempts_count) == ("requested", 1)
+    await world.run(59)
+    assert world.carrier.numbers == [number(1)]
+    await world.run(2)  # the retry is due
+    assert world.carrier.numbers == [number(1), number(1)]
+    await world.run(20)
+    await world.carrier.send(world.carrier.id_for(number(1)), "completed", cause="no_answer")
+    await world.settle(dialer, 300)
+
+    assert world.carrier.numbers == [number(1), number(1)]
+    attempts = await world.attempts(call_id)
+    assert [attempt.outcome for attempt in attempts] == ["no_answer", "no_answer"]
+    call = await world.call(call_id)
+    assert (call.status, call.attempts_count) == ("expired", 2)
+    assert call.expired_at == attempts[1].ended_at
+
+
+async def test_paused_campaign_places_no_dial_a_second_after_the_pause(world: World) -> None:
+    dialer = world.dialer()
+    session_id = await world.log_in(dialer)
+    await world.add_calls(5)
+    await start_dialing(world, dialer)
+    await world.run(0.5)
+    await world.update_campaign(status="paused")
+    paused_at = world.clock.now()
+    await world.run(1)
+    for carrier_call_id in list(dialer.dials):
+        await world.carrier.send(carrier_call_id, "completed", cause="no_answer")
+    await world.settle(dialer, 30)
+
+    assert world.carrier.originated_at
+    assert max(world.carrier.originated_at) <= paused_at + timedelta(seconds=1)
+    dialed = len(world.carrier.originations)
+    assert (await world.caller_session(session_id)).state == "available"
+    # Pausing is not stopping: dialing resumes with the campaign.
+    await world.update_campaign(status="started")
+    await world.run(1.5)
+    assert len(world.carrier.originations) == dialed + 1
+
+
+async def test_stopped_campaign_ends_caller_sessions_and_stops_dialing(world: World) -> None:
+    dialer = world.dialer()
+    sessions = [await world.log_in(dialer), await world.log_in(dialer)]
+    _, _, held = await world.add_calls(3)
+    await start_dialing(world, dialer)  # dials two, holds the third
+    assert world.carrier.numbers == [number(100), number(101)]
+    await world.run(0.5)
+    await world.update_campaign(status="stopped")
+    await world.run(1)
+    assert not dialer.running
+    for session_id in sessions:
+        stored = await world.caller_session(session_id)
+        assert (stored.state, stored.ended_at) == ("ended", world.at(1))
+        assert [span[0] for span in await world.spans(session_id)] == ["available"]
+    (attempt,) = await world.attempts(held)
+    assert attempt.outcome == "not_dialed"
+    assert (await world.call(held)).attempts_count == 0
+    for carrier_call_id in world.carrier.carrier_call_ids:
+        await world.carrier.send(carrier_call_id, "completed", cause="no_answer")
+    await world.run(60)
+    assert world.carrier.numbers == [number(100), number(101)]
+
+
+@pytest.mark.xfail(
+    reason="stop() neither hangs up nor waits for dials in flight, and nothing flushes after "
+    "it: their outcomes stay pending in memory and the calls keep dialing_since forever",
+    strict=True,
+)
+async def test_dial_in_flight_when_the_campaign_stops_still_gets_its_outcome(world: World) -> None:
+    dialer = world.dialer()
+    await world.log_in(dialer)
+    call_id = await world.add_call(number(1))
+    await start_dialing(world, dialer)
+    await world.run(0.5)
+    await world.update_campaign(status="stopped")
+    await world.run(1)
+    assert not dialer.running
+    await world.carrier.send(world.carrier.id_for(number(1)), "completed", cause="no_answer")
+    await world.run(60)
+
+    (attempt,) = await world.attempts(call_id)
+    assert attempt.outcome in ("no_answer", "cancelled")
+    assert (await world.call(call_id)).dialing_since is None
+
+
+async def test_pacer_named_by_dotted_path_decides_how_many_to_dial(world: World) -> None:
+    await world.update_campaign(pacer="tests.dialer.conftest:FixedPacer")
+    dialer = world.dialer()
+    await world.log_in(dialer)  # power pacing would dial one line for one caller
+    await world.add_calls(6)
+    await start_dialing(world, dialer)
+    await world.settle(dialer, 30)
+
+    assert isinstance(dialer.pacer, FixedPacer)
+    assert dialer.pacer.decisions > 1
+    assert world.carrier.numbers == [number(100), number(101), number(102)]
+
+
+async def previewing(world: World) -> tuple[CampaignDialer, uuid.UUID, list[uuid.UUID]]:
+    """A preview campaign with one caller looking at the first of two calls."""
+    await world.update_campaign(dialing_mode="preview")
+    dialer = world.dialer()
+    session_id = await world.log_in(dialer)
+    call_ids = await world.add_calls(2)
+    await start_dialing(world, dialer)
+    agent = dialer.agents[session_id]
+    assert agent.state == "previewing"
+    assert agent.preview is not None and agent.preview.call_id == call_ids[0]
+    return dialer, session_id, call_ids
+
+
+async def test_preview_waits_for_the_caller_to_dial(world: World) -> None:
+    dialer, session_id, (first, _) = await previewing(world)
+    await world.settle(dialer, 30)
+    assert world.carrier.originations == []
+    assert (await world.caller_session(session_id)).state == "previewing"
+    (attempt,) = await world.attempts(first)
+    assert attempt.outcome is None
+    assert (await world.call(first)).attempts_count == 1
+
+    await dialer.dial_preview(session_id)
+    assert world.carrier.numbers == [number(100)]
+    assert dialer.agents[session_id].state == "dialing"
+    dial = world.carrier.id_for(number(100))
+    await world.run(5)
+    await world.carrier.send(dial, "answered", answered_by="human")
+    assert world.carrier.bridges == [(dial, str(session_id))]
+    await world.settle(dialer, 1)
+    assert (await world.caller_session(session_id)).state == "connected"
+    assert await world.spans(session_id) == [
+        ("available", world.at(0), world.at(0)),
+        ("previewing", world.at(0), world.at(30)),
+        ("dialing", world.at(30), world.at(35)),
+    ]
+
+
+async def test_skipped_preview_releases_its_call_and_offers_the_next(world: World) -> None:
+    dialer, session_id, (first, second) = await previewing(world)
+    await world.run(5)
+    dialer.skip_preview(session_id)
+    await world.settle(dialer, 0.5)
+
+    assert world.carrier.originations == []
+    (attempt,) = await world.attempts(first)
+    assert (attempt.outcome, attempt.ended_at) == ("not_dialed", world.at(5))
+    call = await world.call(first)
+    assert (call.status, call.attempts_count, call.dialing_since) == ("requested", 0, None)
+    agent = dialer.agents[session_id]
+    assert agent.state == "previewing"
+    assert agent.preview is not None and agent.preview.call_id == second
