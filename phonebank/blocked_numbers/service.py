@@ -4,7 +4,16 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, ColumnExpressionArgument, Exists, Select, exists, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    Exists,
+    Select,
+    event,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -193,6 +202,7 @@ async def add_blocked_numbers(
                 for number in new
             ],
         )
+        note_block_list_changed()  # a bulk insert fires no per-row ORM event
     return BulkResult(
         added=len(new), already_present=valid - len(new), invalid=len(errors), errors=errors
     )
@@ -249,3 +259,41 @@ async def list_blocked_numbers(
     """A page of the organization's entries, newest first, optionally filtered."""
     statement = _filtered(organization, campaign_id=campaign_id, scope=scope, number=number)
     return await fetch_page(session, statement, params)
+
+
+# In-process count of block-list changes: a dialer holding calls it claimed a moment ago
+# re-checks them against the block list only when this has moved since it claimed them.
+_block_list_changes = [0]
+
+
+def block_list_version() -> int:
+    """A number that changes whenever a number is blocked in this process."""
+    return _block_list_changes[0]
+
+
+def note_block_list_changed(*_args: object) -> None:
+    """Record that the block list changed (called on every insert of a blocked number)."""
+    _block_list_changes[0] += 1
+
+
+event.listen(BlockedNumber, "after_insert", note_block_list_changed)
+
+
+async def blocked_among(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    numbers: Sequence[str],
+) -> set[str]:
+    """Which of the E.164 `numbers` may not be dialed in the campaign, in one query."""
+    if not numbers:
+        return set()
+    found = await session.scalars(
+        select(BlockedNumber.number).where(
+            BlockedNumber.organization_id == organization_id,
+            BlockedNumber.number.in_(list(numbers)),
+            or_(BlockedNumber.campaign_id.is_(None), BlockedNumber.campaign_id == campaign_id),
+        )
+    )
+    return set(found)

@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
 from phonebank.calls.models import Attempt, Call
-from phonebank.calls.queue import next_callable
+from phonebank.calls.queue import callable_query
 from phonebank.calls.service import conclude_attempt
 from phonebank.campaigns.models import Campaign
 from phonebank.organizations.models import Organization
@@ -54,25 +54,47 @@ async def claim_dials(
 ) -> list[PlacedDial]:
     """Take up to `limit` callable calls and record an attempt on each, before any is dialed.
 
-    The queue query itself re-checks blocks and calling hours at this moment; marking the call
-    as being dialed keeps any other dialer off it. Commit before asking the carrier, so a crash
-    can never lose a dial that happened.
+    One UPDATE ... RETURNING marks the best callable calls as being dialed (the queue query
+    re-checks blocks and calling hours at this moment; on PostgreSQL rows another dialer holds
+    are skipped), then one INSERT records their attempts. Commit before asking the carrier, so
+    a crash can never lose a dial that happened.
     """
-    placed: list[PlacedDial] = []
-    for call in await next_callable(session, campaign=campaign, now=now, limit=limit):
-        assert call.next_number is not None  # next_callable only returns calls with a number
-        attempt = Attempt(
-            id=uuid.uuid4(),
-            call_id=call.id,
-            campaign_id=call.campaign_id,
-            attempted_at=now,
-            number=call.next_number,
+    query = await callable_query(session, campaign=campaign, now=now)
+    if query is None or limit <= 0:
+        return []
+    chosen = query.with_only_columns(Call.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = chosen.with_for_update(skip_locked=True)
+    claimed = list(
+        (
+            await session.execute(
+                update(Call)
+                .where(Call.id.in_(chosen.scalar_subquery()))
+                .values(attempts_count=Call.attempts_count + 1, dialing_since=now, modified_at=now)
+                .returning(
+                    Call.id, Call.next_number, Call.time_zone, Call.priority, Call.next_call_at
+                )
+                .execution_options(synchronize_session=False)
+            )
+        ).all()
+    )
+    # RETURNING keeps no order: restore the queue's (priority, then longest due).
+    claimed.sort(key=lambda row: (-row.priority, row.next_call_at, row.id))
+    placed = [PlacedDial(row.id, uuid.uuid4(), row.next_number, row.time_zone) for row in claimed]
+    if placed:
+        await session.execute(
+            insert(Attempt),
+            [
+                {
+                    "id": dial.attempt_id,
+                    "call_id": dial.call_id,
+                    "campaign_id": campaign.id,
+                    "attempted_at": now,
+                    "number": dial.number,
+                }
+                for dial in placed
+            ],
         )
-        session.add(attempt)
-        call.attempts_count += 1
-        call.dialing_since = now
-        placed.append(PlacedDial(call.id, attempt.id, call.next_number, call.time_zone))
-    await session.flush()
     return placed
 
 

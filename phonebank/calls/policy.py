@@ -10,6 +10,9 @@ EARLIEST_LOCAL_HOUR = 8
 LATEST_LOCAL_HOUR = 21
 # Outcomes after which the next attempt moves on to the call's next number.
 ROTATING_OUTCOMES = frozenset({"busy", "no_answer", "machine", "failed", "rejected"})
+# A reached human waits this long for the caller's result before the call may ring again, so
+# nobody is redialed during the caller's wrap-up (the result normally completes the call).
+AWAITING_RESULT_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class RetryPolicy:
             "failed": self.failed_seconds,
             "rejected": self.failed_seconds,
             "abandoned": self.abandoned_seconds,
+            "human": AWAITING_RESULT_SECONDS,
         }.get(outcome or "")
         return None if seconds is None else timedelta(seconds=seconds)
 

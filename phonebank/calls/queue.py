@@ -1,10 +1,22 @@
 """The campaign call queue: which calls the dialer may dial right now, best first."""
 
 import uuid
+from typing import Any
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Uuid, and_, bindparam, exists, not_, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    exists,
+    not_,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, raiseload
 
@@ -70,19 +82,19 @@ async def callable_zones(
     ]
 
 
-async def next_callable(
-    session: AsyncSession, *, campaign: Campaign, now: datetime, limit: int
-) -> Sequence[Call]:
-    """Up to `limit` calls the dialer may dial now, by priority then due time.
+async def callable_query(
+    session: AsyncSession, *, campaign: Campaign, now: datetime
+) -> Select[Any] | None:
+    """The query of the calls the dialer may dial now, best first; None when there are none.
 
     Callable: requested and managed here, due, attempts left, in the campaign's window and the
     contact's local calling hours, its number not blocked and not being dialed anywhere.
     """
-    if limit <= 0 or not inside_campaign_window(campaign, now):
-        return []
+    if not inside_campaign_window(campaign, now):
+        return None
     zones = await callable_zones(session, campaign, now)
     if not zones:
-        return []
+        return None
     organization = await session.get_one(Organization, campaign.organization_id)
     max_attempts = min(campaign.retry_count + 1, organization.max_call_attempts)
     in_flight = aliased(Call)
@@ -90,7 +102,7 @@ async def next_callable(
     zone_filter: ColumnElement[bool] = Call.time_zone.in_(known_zones)
     if None in zones:
         zone_filter = or_(zone_filter, Call.time_zone.is_(None))
-    statement = (
+    return (
         select(Call)
         .where(
             Call.campaign_id == campaign.id,
@@ -113,8 +125,16 @@ async def next_callable(
             ),
         )
         .order_by(Call.priority.desc(), Call.next_call_at, Call.id)
-        .limit(limit)
-        # The dialer needs the calls, not their history of attempts.
-        .options(raiseload(Call.attempts))
     )
-    return (await session.scalars(statement)).all()
+
+
+async def next_callable(
+    session: AsyncSession, *, campaign: Campaign, now: datetime, limit: int
+) -> Sequence[Call]:
+    """Up to `limit` calls the dialer may dial now, by priority then due time."""
+    statement = await callable_query(session, campaign=campaign, now=now)
+    if statement is None or limit <= 0:
+        return []
+    # The dialer needs the calls, not their history of attempts.
+    statement = statement.limit(limit).options(raiseload(Call.attempts))
+    return list((await session.execute(statement)).scalars())

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from phonebank.blocked_numbers.service import block_list_version
 from phonebank.callers.sessions import CurrentState, Span
 from phonebank.calls.dialing import DialOutcome, PlacedDial
 from phonebank.calls.policy import allowed_hours, inside_calling_hours
@@ -44,6 +45,8 @@ WATCHDOG_MARGIN_SECONDS = 60.0
 REORDER_WAIT_SECONDS = 2.0
 # Pacing runs on every change, but at most this often: decisions need not be finer.
 MIN_PACE_INTERVAL_SECONDS = 1.0
+# How many finished dials are remembered to ignore their stray events.
+ENDED_MEMORY = 5000
 
 
 @dataclass
@@ -139,8 +142,11 @@ class CampaignDialer:
         self.agents: dict[uuid.UUID, Agent] = {}
         self.dials: dict[str, Dial] = {}
         self.waiting: deque[Dial] = deque()
-        self._claimed: deque[tuple[datetime, PlacedDial]] = deque()
+        # Calls claimed ahead: (when, block-list version then, the claim).
+        self._claimed: deque[tuple[datetime, int, PlacedDial]] = deque()
         self._orphans: dict[str, list[CarrierEvent]] = {}
+        # Recently finished dials, so their late or repeated events are ignored.
+        self._ended: deque[str] = deque(maxlen=ENDED_MEMORY)
         self._campaign: Campaign | None = None
         self._pace_scheduled = False
         self._last_pace: datetime | None = None
@@ -166,14 +172,16 @@ class CampaignDialer:
         self._tick_timer = self.clock.call_later(0, self._tick)
 
     async def stop(self) -> None:
-        """Stop dialing, release claimed calls, end sessions and write everything down."""
+        """Stop dialing: hang up dials in flight, release claims, end sessions, write it all."""
         self.running = False
         if self._tick_timer is not None:
             self._tick_timer.cancel()
         now = self.clock.now()
-        while self._claimed:
-            _, placed = self._claimed.popleft()
-            self._not_dialed(placed, now)
+        self._release_claims(now)
+        for dial in list(self.dials.values()):
+            # Record each dial now: its `completed` event will come after the engine is gone.
+            await self.carrier.hangup(dial.carrier_call_id)
+            await self._finish(dial, now=now, cause="canceled")
         for agent in list(self.agents.values()):
             self.leave(agent.session_id)
         await self.store.flush(campaign=self.campaign, now=now)
@@ -190,6 +198,8 @@ class CampaignDialer:
             if self.campaign.status == "stopped":
                 await self.stop()
                 return
+            if self.campaign.status != "started":
+                self._release_claims(now)  # a paused campaign holds no calls
         await self._flush_if_due()
         await self.pace()
         self._tick_timer = self.clock.call_later(self.tick_seconds, self._tick)
@@ -366,28 +376,45 @@ class CampaignDialer:
         for placed in await self._take(wanted):
             await self._originate(placed)
 
+    def _release_claims(self, now: datetime) -> None:
+        while self._claimed:
+            self._not_dialed(self._claimed.popleft()[2], now)
+
     async def _take(self, wanted: int) -> list[PlacedDial]:
         now = self.clock.now()
         while self._claimed and (now - self._claimed[0][0]).total_seconds() > CLAIM_HOLD_SECONDS:
-            self._not_dialed(self._claimed.popleft()[1], now)
+            self._not_dialed(self._claimed.popleft()[2], now)
         if len(self._claimed) < wanted:
             # Claim a little ahead, so a busy campaign does not query for every single dial.
             batch = min(MAX_CLAIM_BATCH, max(wanted, 2 * wanted, len(self.agents) // 4))
+            version = block_list_version()
             for placed in await self.store.claim(
                 campaign=self.campaign, now=now, limit=batch - len(self._claimed)
             ):
-                self._claimed.append((now, placed))
+                self._claimed.append((now, version, placed))
         taken: list[PlacedDial] = []
+        stale: list[PlacedDial] = []
         hours = allowed_hours(self.campaign.daily_start_hour, self.campaign.daily_stop_hour)
-        while self._claimed and len(taken) < wanted:
-            _, placed = self._claimed.popleft()
-            # Calling hours, checked again at the moment of dialing.
-            if inside_calling_hours(
+        while self._claimed and len(taken) + len(stale) < wanted:
+            _, version, placed = self._claimed.popleft()
+            # Calling hours and the block list, checked again at the moment of dialing.
+            if not inside_calling_hours(
                 placed.time_zone, now, hours=hours, fallback_zone=self.campaign.time_zone
             ):
-                taken.append(placed)
-            else:
                 self._not_dialed(placed, now)
+            elif version != block_list_version():
+                stale.append(placed)
+            else:
+                taken.append(placed)
+        if stale:
+            blocked = await self.store.blocked_among(
+                campaign=self.campaign, numbers=[placed.number for placed in stale]
+            )
+            for placed in stale:
+                if placed.number in blocked:
+                    self._not_dialed(placed, now)
+                else:
+                    taken.append(placed)
         return taken
 
     async def _hand_out_previews(self, wanted: int) -> None:
@@ -435,6 +462,9 @@ class CampaignDialer:
         for event in self._orphans.pop(dial.carrier_call_id, []):
             await self.on_carrier_event(event)
 
+    def _ended_set(self) -> set[str]:
+        return set(self._ended)
+
     async def _watchdog(self, dial: Dial) -> None:
         if dial.carrier_call_id in self.dials and dial.answered_at is None:
             logger.warning("dial %s never ended; hanging up", dial.carrier_call_id)
@@ -446,6 +476,8 @@ class CampaignDialer:
         """Apply a carrier event once, in sequence order, whatever order it arrives in."""
         dial = self.dials.get(event.carrier_call_id)
         if dial is None:
+            if event.carrier_call_id in self._ended_set():
+                return  # a late or repeated event of a finished dial
             if event.sequence <= 2:  # may beat `originate` returning its id
                 self._orphans.setdefault(event.carrier_call_id, []).append(event)
             return
@@ -521,7 +553,13 @@ class CampaignDialer:
         await self.carrier.play(dial.carrier_call_id, audio_url=None, text=SAFE_HARBOR_TEXT)
 
     async def _completed(self, dial: Dial, event: CarrierEvent) -> None:
-        now = event.at
+        await self._finish(dial, now=event.at, cause=event.cause)
+
+    async def _finish(self, dial: Dial, *, now: datetime, cause: str | None) -> None:
+        """A dial ended: record its outcome and move its caller on."""
+        if self.dials.pop(dial.carrier_call_id, None) is None:
+            return  # already finished
+        self._ended.append(dial.carrier_call_id)
         agent = dial.agent
         if dial.bridged_at is not None:
             outcome = "human"
@@ -532,20 +570,19 @@ class CampaignDialer:
             outcome = "machine"
         else:
             outcome = {"busy": "busy", "no_answer": "no_answer", "canceled": "cancelled"}.get(
-                event.cause or "", "failed"
+                cause or "", "failed"
             )
         for timer in dial.timers:
             timer.cancel()
         if dial.reorder_timer is not None:
             dial.reorder_timer.cancel()
-        self.dials.pop(dial.carrier_call_id, None)
         self.stats.dial_ended(outcome, now)
         self.store.pending.outcomes.append(
             DialOutcome(
                 attempt_id=dial.placed.attempt_id,
                 call_id=dial.placed.call_id,
                 outcome=outcome,
-                cause=event.cause,
+                cause=cause,
                 carrier=self.carrier.name,
                 carrier_call_id=dial.carrier_call_id,
                 caller_id=agent.caller_id if agent else None,

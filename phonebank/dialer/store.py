@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import raiseload
 
+from phonebank.blocked_numbers.service import blocked_among
 from phonebank.callers.sessions import CurrentState, Span, record_ledger
 from phonebank.calls.dialing import DialOutcome, PlacedDial, claim_dials, record_outcomes
 from phonebank.calls.models import Call, Result
@@ -56,6 +57,16 @@ class DialerStore:
         """Claim callable calls and record their attempts, committed before any dial."""
         async with self._sessionmaker() as session, session.begin():
             return await claim_dials(session, campaign=campaign, now=now, limit=limit)
+
+    async def blocked_among(self, *, campaign: Campaign, numbers: list[str]) -> set[str]:
+        """Which of these numbers are blocked for the campaign right now."""
+        async with self._sessionmaker() as session:
+            return await blocked_among(
+                session,
+                organization_id=campaign.organization_id,
+                campaign_id=campaign.id,
+                numbers=numbers,
+            )
 
     async def flush(self, *, campaign: Campaign, now: datetime) -> None:
         """Write outcomes, ledger spans, caller states and results in one transaction."""

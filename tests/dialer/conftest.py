@@ -137,7 +137,7 @@ class ScriptedCarrier(Carrier):
             return
         cause: EndCause = "completed" if carrier_call_id in self._answered else "canceled"
         self._ended.add(carrier_call_id)
-        self.clock.call_later(0, partial(self.send, carrier_call_id, "completed", cause=cause))
+        self.clock.call_later(0, partial(self._end, carrier_call_id, cause))
 
     async def bridge(self, carrier_call_id: str, caller_session_id: str) -> None:
         """Write the bridge down; the contact talks until the test hangs them up."""
@@ -149,9 +149,10 @@ class ScriptedCarrier(Carrier):
         if carrier_call_id in self._ended:
             return
         self._ended.add(carrier_call_id)
-        self.clock.call_later(
-            self.play_seconds, partial(self.send, carrier_call_id, "completed", cause="completed")
-        )
+        self.clock.call_later(self.play_seconds, partial(self._end, carrier_call_id, "completed"))
+
+    async def _end(self, carrier_call_id: str, cause: EndCause) -> None:
+        await self.send(carrier_call_id, "completed", cause=cause)
 
 
 @dataclass
@@ -233,6 +234,11 @@ class World:
             )
         dialer.join(caller_session.id, caller.id)
         return caller_session.id
+
+    async def start(self, dialer: CampaignDialer) -> None:
+        """Start the dialer and let its first pace run."""
+        await dialer.start()
+        await self.run(0)
 
     async def run(self, seconds: float) -> None:
         """Let `seconds` of virtual time pass."""

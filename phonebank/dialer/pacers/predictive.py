@@ -136,6 +136,32 @@ def _smoothed_abandon_rate(counts: OutcomeCounts, prior_rate: float, prior_human
     return (counts.abandons + prior_rate * prior_humans) / (counts.human_answers + prior_humans)
 
 
+def _durations(state: PacerState) -> tuple[float, float]:
+    """Mean talk and wrap-up times, counting the talks and wrap-ups still going on.
+
+    Means of finished talks alone run short early in a campaign (only the short ones have
+    ended); the time already spent by callers still talking or wrapping up is added to the
+    total, as for censored exponential times, with the defaults weighing as two observations.
+    """
+    talking = wrapping = 0.0
+    for caller in state.busy_callers:
+        if caller.state == "connected":
+            talking += caller.seconds_in_state
+        elif caller.state == "wrap_up":
+            wrapping += caller.seconds_in_state
+    talks_done = max(0, state.campaign.human_answers - state.campaign.abandons)
+    wraps_done = max(0, talks_done - state.callers_wrap_up)
+    talk = _censored_mean(state.mean_talk_seconds, talks_done, talking, _DEFAULT_TALK_SECONDS)
+    wrap = _censored_mean(state.mean_wrap_seconds, wraps_done, wrapping, _DEFAULT_WRAP_SECONDS)
+    return max(1.0, round(talk)), max(0.5, round(2.0 * wrap) / 2.0)
+
+
+def _censored_mean(mean: float | None, done: int, ongoing: float, default: float) -> float:
+    prior = 2.0
+    finished = (mean or 0.0) * done if mean is not None else 0.0
+    return (finished + ongoing + default * prior) / ((done if mean is not None else 0) + prior)
+
+
 class PredictivePacer(Pacer):
     """Dials ahead of callers about to be free, keeping expected abandons within the target."""
 
@@ -184,8 +210,7 @@ class PredictivePacer(Pacer):
 
         timeout = float(max(1, state.ring_timeout_seconds))
         ring = min(timeout, max(1.0, state.mean_ring_seconds or _DEFAULT_RING_SECONDS))
-        talk = max(1.0, round(state.mean_talk_seconds or _DEFAULT_TALK_SECONDS))
-        wrap = max(0.5, round(2.0 * (state.mean_wrap_seconds or _DEFAULT_WRAP_SECONDS)) / 2.0)
+        talk, wrap = _durations(state)
         reach = min(timeout, 3.0 * ring)
         horizons = tuple(
             sorted(
@@ -312,7 +337,7 @@ class _ExactSearch:
 
 
 class _NormalSearch:
-    """Binary search on new dials with normal approximations (large teams)."""
+    """Binary search on new dials; the running maximum by Clark's normal approximation."""
 
     def __init__(
         self,
@@ -322,15 +347,58 @@ class _NormalSearch:
         capacity: int,
     ) -> None:
         self.new_trials = new_trials
-        self.capacity = capacity
-        self.means = [waiting + sum(p * n for p, n in checkpoint) for checkpoint in trials]
+        # The overflow X_k - capacity, continuity-corrected, at each checkpoint.
+        offset = waiting - capacity - 0.5
+        self.means = [offset + sum(p * n for p, n in checkpoint) for checkpoint in trials]
         self.variances = [sum(p * (1.0 - p) * n for p, n in checkpoint) for checkpoint in trials]
+        # Covariance of consecutive checkpoints: the same trials, seen a little later.
+        self.covariances = [0.0] + [
+            sum(
+                (min(p_before, p_after) - p_before * p_after) * n
+                for (p_before, n), (p_after, _) in zip(before, after, strict=True)
+            )
+            for before, after in zip(trials, trials[1:], strict=False)
+        ]
 
     def _overflow(self, dials: int) -> float:
-        return max(
-            _normal_overflow(mean + dials * p, variance + dials * p * (1.0 - p), self.capacity)
-            for mean, variance, p in zip(self.means, self.variances, self.new_trials, strict=True)
-        )
+        """E[max(0, overflow at each checkpoint)] for this many new dials."""
+        max_mean = max_variance = max_covariance = 0.0
+        previous_variance = 0.0
+        previous_new = 0.0
+        for mean, variance, covariance, new in zip(
+            self.means, self.variances, self.covariances, self.new_trials, strict=True
+        ):
+            mean += dials * new
+            variance += dials * new * (1.0 - new)
+            covariance += dials * (min(previous_new, new) - previous_new * new)
+            # The running maximum's covariance with this checkpoint, through the last one.
+            linked = (
+                max_covariance * covariance / previous_variance
+                if previous_variance > 1e-12
+                else 0.0
+            )
+            spread_squared = max_variance + variance - 2.0 * linked
+            if spread_squared < 1e-12:
+                if mean > max_mean:
+                    max_mean, max_variance, max_covariance = mean, variance, variance
+                else:
+                    max_covariance = linked
+            else:
+                spread = math.sqrt(spread_squared)
+                alpha = (max_mean - mean) / spread
+                keep = 0.5 * math.erfc(-alpha / math.sqrt(2.0))
+                density = _INV_SQRT_2PI * math.exp(-0.5 * alpha * alpha)
+                new_mean = max_mean * keep + mean * (1.0 - keep) + spread * density
+                second = (
+                    (max_mean * max_mean + max_variance) * keep
+                    + (mean * mean + variance) * (1.0 - keep)
+                    + (max_mean + mean) * spread * density
+                )
+                max_mean = new_mean
+                max_variance = max(0.0, second - new_mean * new_mean)
+                max_covariance = linked * keep + variance * (1.0 - keep)
+            previous_variance, previous_new = variance, new
+        return max_mean
 
     def most_dials(self, allowed: float, humans: float, human_rate: float, most: int) -> int:
         """The largest count of new dials (up to `most`) within the allowed abandons."""
