@@ -1,9 +1,9 @@
 """The campaign call queue: which calls the dialer may dial right now, best first."""
 
 import uuid
-from typing import Any
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
