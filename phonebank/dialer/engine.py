@@ -10,10 +10,8 @@ the simulated carrier and simulated callers).
 import logging
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,7 +22,8 @@ from phonebank.calls.policy import allowed_hours, inside_calling_hours
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.carriers.base import Carrier, CarrierEvent, Origination
 from phonebank.dialer.clock import Clock, TimerHandle
-from phonebank.dialer.pacers.base import BusyCaller, Pacer, PacerState
+from phonebank.dialer.live import Agent, CallerNotifier, Dial, SilentNotifier, observe
+from phonebank.dialer.pacers.base import Pacer, PacerState
 from phonebank.dialer.pacers.registry import load_pacer
 from phonebank.dialer.stats import OutcomeTracker
 from phonebank.dialer.store import DialerStore, SubmittedResult
@@ -47,67 +46,6 @@ REORDER_WAIT_SECONDS = 2.0
 MIN_PACE_INTERVAL_SECONDS = 1.0
 # How many finished dials are remembered to ignore their stray events.
 ENDED_MEMORY = 5000
-
-
-@dataclass
-class Agent:
-    """A caller logged into the campaign, as the engine sees them."""
-
-    session_id: uuid.UUID
-    caller_id: uuid.UUID
-    state: str = "available"
-    since: datetime | None = None
-    dial: "Dial | None" = None
-    preview: PlacedDial | None = None
-    preview_timer: TimerHandle | None = None
-
-
-@dataclass
-class Dial:
-    """One dial in flight."""
-
-    placed: PlacedDial
-    placed_at: datetime
-    carrier_call_id: str = ""
-    last_sequence: int = 0
-    early: dict[int, CarrierEvent] = field(default_factory=dict)
-    reorder_timer: TimerHandle | None = None
-    ringing_at: datetime | None = None
-    answered_at: datetime | None = None
-    answered_by: str | None = None
-    bridged_at: datetime | None = None
-    agent: Agent | None = None
-    # The previewing caller this dial belongs to (preview mode): only they take it.
-    reserved_for: Agent | None = None
-    waiting_since: datetime | None = None
-    abandoned: bool = False
-    timers: list[TimerHandle] = field(default_factory=list)
-
-
-class CallerNotifier(Protocol):
-    """Who is told what a caller should see: the pages' live events, or simulated callers."""
-
-    async def previewing(self, agent: Agent, call_id: uuid.UUID) -> None:
-        """A contact to preview was handed to the caller."""
-
-    async def connected(self, agent: Agent, call_id: uuid.UUID) -> None:
-        """The caller is now talking with the contact."""
-
-    async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
-        """The contact hung up; the caller is in wrap-up."""
-
-
-class SilentNotifier:
-    """Tells nobody (callers then act through the API alone)."""
-
-    async def previewing(self, agent: Agent, call_id: uuid.UUID) -> None:
-        """Nothing to tell."""
-
-    async def connected(self, agent: Agent, call_id: uuid.UUID) -> None:
-        """Nothing to tell."""
-
-    async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
-        """Nothing to tell."""
 
 
 class CampaignDialer:
@@ -326,39 +264,13 @@ class CampaignDialer:
 
     def pacer_state(self) -> PacerState:
         """What the pacer may know now."""
-        now = self.clock.now()
-        counts = dict.fromkeys(("available", "previewing", "connected", "wrap_up", "paused"), 0)
-        busy: list[BusyCaller] = []
-        for agent in self.agents.values():
-            state = "previewing" if agent.state == "dialing" else agent.state
-            counts[state] = counts.get(state, 0) + 1
-            if agent.state in {"connected", "wrap_up"}:
-                seconds = (now - (agent.since or now)).total_seconds()
-                busy.append(BusyCaller(agent.state, seconds))
-        campaign = self.campaign
-        return PacerState(
-            now=now,
-            callers_available=counts["available"],
-            callers_previewing=counts["previewing"],
-            callers_connected=counts["connected"],
-            callers_wrap_up=counts["wrap_up"],
-            callers_paused=counts["paused"],
-            busy_callers=tuple(busy),
-            in_flight_ages=tuple(
-                (now - dial.placed_at).total_seconds()
-                for dial in self.dials.values()
-                if dial.answered_at is None and dial.reserved_for is None
-            ),
-            waiting_contacts=len(self.waiting),
-            campaign=self.stats.campaign(),
-            recent=self.stats.recent(now),
-            mean_ring_seconds=self.stats.ring.value,
-            mean_talk_seconds=self.stats.talk.value,
-            mean_wrap_seconds=self.stats.wrap.value,
-            abandon_target_percent=campaign.abandon_rate_target,
-            power_ratio=campaign.power_ratio,
-            ring_timeout_seconds=campaign.ring_timeout_seconds,
-            preview_seconds=campaign.preview_seconds,
+        return observe(
+            now=self.clock.now(),
+            agents=self.agents.values(),
+            dials=self.dials.values(),
+            waiting=len(self.waiting),
+            stats=self.stats,
+            campaign=self.campaign,
         )
 
     async def pace(self) -> None:

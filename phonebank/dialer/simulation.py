@@ -25,7 +25,8 @@ from phonebank.campaigns.models import Campaign
 from phonebank.db import create_sessionmaker
 from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
 from phonebank.dialer.clock import VirtualClock
-from phonebank.dialer.engine import Agent, CampaignDialer
+from phonebank.dialer.engine import CampaignDialer
+from phonebank.dialer.live import Agent
 from phonebank.dialer.memory_db import create_memory_engine
 from phonebank.dialer.pacers.registry import load_pacer
 from phonebank.migrations import runner

@@ -1,0 +1,119 @@
+"""What is happening right now in a running campaign: callers, dials, who hears of it."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from phonebank.calls.dialing import PlacedDial
+from phonebank.campaigns.models import Campaign
+from phonebank.dialer.carriers.base import CarrierEvent
+from phonebank.dialer.clock import TimerHandle
+from phonebank.dialer.pacers.base import BusyCaller, PacerState
+from phonebank.dialer.stats import OutcomeTracker
+
+
+@dataclass
+class Agent:
+    """A caller logged into the campaign, as the engine sees them."""
+
+    session_id: uuid.UUID
+    caller_id: uuid.UUID
+    state: str = "available"
+    since: datetime | None = None
+    dial: "Dial | None" = None
+    preview: PlacedDial | None = None
+    preview_timer: TimerHandle | None = None
+
+
+@dataclass
+class Dial:
+    """One dial in flight."""
+
+    placed: PlacedDial
+    placed_at: datetime
+    carrier_call_id: str = ""
+    last_sequence: int = 0
+    early: dict[int, CarrierEvent] = field(default_factory=dict)
+    reorder_timer: TimerHandle | None = None
+    ringing_at: datetime | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    bridged_at: datetime | None = None
+    agent: Agent | None = None
+    # The previewing caller this dial belongs to (preview mode): only they take it.
+    reserved_for: Agent | None = None
+    waiting_since: datetime | None = None
+    abandoned: bool = False
+    timers: list[TimerHandle] = field(default_factory=list)
+
+
+class CallerNotifier(Protocol):
+    """Who is told what a caller should see: the pages' live events, or simulated callers."""
+
+    async def previewing(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """A contact to preview was handed to the caller."""
+
+    async def connected(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """The caller is now talking with the contact."""
+
+    async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """The contact hung up; the caller is in wrap-up."""
+
+
+class SilentNotifier:
+    """Tells nobody (callers then act through the API alone)."""
+
+    async def previewing(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Nothing to tell."""
+
+    async def connected(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Nothing to tell."""
+
+    async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Nothing to tell."""
+
+
+def observe(
+    *,
+    now: datetime,
+    agents: Iterable[Agent],
+    dials: Iterable[Dial],
+    waiting: int,
+    stats: OutcomeTracker,
+    campaign: Campaign,
+) -> PacerState:
+    """The pacer's view of a running campaign: only what has been observed so far."""
+    counts = dict.fromkeys(("available", "previewing", "connected", "wrap_up", "paused"), 0)
+    busy: list[BusyCaller] = []
+    for agent in agents:
+        state = "previewing" if agent.state == "dialing" else agent.state
+        counts[state] = counts.get(state, 0) + 1
+        if agent.state in {"connected", "wrap_up"}:
+            busy.append(BusyCaller(agent.state, (now - (agent.since or now)).total_seconds()))
+    return PacerState(
+        now=now,
+        callers_available=counts["available"],
+        callers_previewing=counts["previewing"],
+        callers_connected=counts["connected"],
+        callers_wrap_up=counts["wrap_up"],
+        callers_paused=counts["paused"],
+        busy_callers=tuple(busy),
+        # Dials not yet answered; a previewing caller's own dial is theirs, not the pacer's.
+        in_flight_ages=tuple(
+            (now - dial.placed_at).total_seconds()
+            for dial in dials
+            if dial.answered_at is None and dial.reserved_for is None
+        ),
+        waiting_contacts=waiting,
+        campaign=stats.campaign(),
+        recent=stats.recent(now),
+        mean_ring_seconds=stats.ring.value,
+        mean_talk_seconds=stats.talk.value,
+        mean_wrap_seconds=stats.wrap.value,
+        abandon_target_percent=campaign.abandon_rate_target,
+        power_ratio=campaign.power_ratio,
+        ring_timeout_seconds=campaign.ring_timeout_seconds,
+        preview_seconds=campaign.preview_seconds,
+    )
