@@ -50,7 +50,12 @@ async def campaign_max_attempts(session: AsyncSession, campaign: Campaign) -> in
 
 
 async def claim_dials(
-    session: AsyncSession, *, campaign: Campaign, now: datetime, limit: int
+    session: AsyncSession,
+    *,
+    campaign: Campaign,
+    now: datetime,
+    limit: int,
+    zone_keys: Sequence[str | None] | None = None,
 ) -> list[PlacedDial]:
     """Take up to `limit` callable calls and record an attempt on each, before any is dialed.
 
@@ -59,7 +64,7 @@ async def claim_dials(
     are skipped), then one INSERT records their attempts. Commit before asking the carrier, so
     a crash can never lose a dial that happened.
     """
-    query = await callable_query(session, campaign=campaign, now=now)
+    query = await callable_query(session, campaign=campaign, now=now, zone_keys=zone_keys)
     if query is None or limit <= 0:
         return []
     chosen = query.with_only_columns(Call.id).limit(limit)

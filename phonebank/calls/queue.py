@@ -70,11 +70,18 @@ async def waiting_zone_keys(session: AsyncSession, campaign_id: uuid.UUID) -> li
 
 
 async def callable_zones(
-    session: AsyncSession, campaign: Campaign, now: datetime
+    session: AsyncSession,
+    campaign: Campaign,
+    now: datetime,
+    zone_keys: Sequence[str | None] | None = None,
 ) -> list[str | None]:
-    """The zone keys of the campaign's waiting calls that are inside calling hours now."""
+    """The zone keys of the campaign's waiting calls that are inside calling hours now.
+
+    A dialer may pass the waiting zone keys it looked up a moment ago (they change only when
+    calls are added); which of them are inside calling hours is always worked out for `now`.
+    """
     hours = allowed_hours(campaign.daily_start_hour, campaign.daily_stop_hour)
-    keys = await waiting_zone_keys(session, campaign.id)
+    keys = zone_keys if zone_keys is not None else await waiting_zone_keys(session, campaign.id)
     return [
         key
         for key in keys
@@ -83,7 +90,11 @@ async def callable_zones(
 
 
 async def callable_query(
-    session: AsyncSession, *, campaign: Campaign, now: datetime
+    session: AsyncSession,
+    *,
+    campaign: Campaign,
+    now: datetime,
+    zone_keys: Sequence[str | None] | None = None,
 ) -> Select[Any] | None:
     """The query of the calls the dialer may dial now, best first; None when there are none.
 
@@ -92,7 +103,7 @@ async def callable_query(
     """
     if not inside_campaign_window(campaign, now):
         return None
-    zones = await callable_zones(session, campaign, now)
+    zones = await callable_zones(session, campaign, now, zone_keys)
     if not zones:
         return None
     organization = await session.get_one(Organization, campaign.organization_id)

@@ -12,6 +12,7 @@ from phonebank.blocked_numbers.service import blocked_among
 from phonebank.callers.sessions import CurrentState, Span, record_ledger
 from phonebank.calls.dialing import DialOutcome, PlacedDial, claim_dials, record_outcomes
 from phonebank.calls.models import Call, Result
+from phonebank.calls.queue import waiting_zone_keys
 from phonebank.calls.service import mark_completed
 from phonebank.campaigns.models import Campaign
 
@@ -40,6 +41,10 @@ class PendingWrites:
         return bool(self.outcomes or self.spans or self.states or self.results)
 
 
+# Zone keys of waiting calls change only when calls are added: look them up once a minute.
+ZONES_TTL = 60.0
+
+
 class DialerStore:
     """Database access of one campaign's dialer."""
 
@@ -47,6 +52,8 @@ class DialerStore:
         self._sessionmaker = sessionmaker
         self.campaign_id = campaign_id
         self.pending = PendingWrites()
+        self._zone_keys: list[str | None] = []
+        self._zones_at: datetime | None = None
 
     async def load_campaign(self) -> Campaign:
         """The campaign as stored now (status and settings may have changed)."""
@@ -56,7 +63,13 @@ class DialerStore:
     async def claim(self, *, campaign: Campaign, now: datetime, limit: int) -> list[PlacedDial]:
         """Claim callable calls and record their attempts, committed before any dial."""
         async with self._sessionmaker() as session, session.begin():
-            return await claim_dials(session, campaign=campaign, now=now, limit=limit)
+            stale = self._zones_at is None or (now - self._zones_at).total_seconds() > ZONES_TTL
+            if stale or not self._zone_keys:  # an empty queue may have been filled since
+                self._zone_keys = await waiting_zone_keys(session, campaign.id)
+                self._zones_at = now
+            return await claim_dials(
+                session, campaign=campaign, now=now, limit=limit, zone_keys=self._zone_keys
+            )
 
     async def blocked_among(self, *, campaign: Campaign, numbers: list[str]) -> set[str]:
         """Which of these numbers are blocked for the campaign right now."""
