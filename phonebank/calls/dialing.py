@@ -180,3 +180,34 @@ async def record_outcomes(
     for call in calls.values():
         session.expunge(call)
     await session.execute(update(Call), rows)
+
+
+async def recover_interrupted(session: AsyncSession, *, campaign: Campaign, now: datetime) -> int:
+    """Settle dials a stopped or crashed dialer left open: they end as `failed` (interrupted).
+
+    Their attempts stay counted (the phone may have rung) and their calls are freed and
+    rescheduled by the retry policy. Returns how many were settled.
+    """
+    open_attempts = (
+        await session.execute(
+            select(Attempt.id, Attempt.call_id)
+            .join(Call, Call.id == Attempt.call_id)
+            .where(
+                Attempt.campaign_id == campaign.id,
+                Attempt.outcome.is_(None),
+                Call.dialing_since.is_not(None),
+            )
+        )
+    ).all()
+    outcomes = [
+        DialOutcome(
+            attempt_id=row.id,
+            call_id=row.call_id,
+            outcome="failed",
+            cause="interrupted",
+            ended_at=now,
+        )
+        for row in open_attempts
+    ]
+    await record_outcomes(session, campaign=campaign, outcomes=outcomes, now=now)
+    return len(outcomes)

@@ -103,6 +103,9 @@ class CampaignDialer:
     async def start(self) -> None:
         """Load the campaign and begin the periodic tick."""
         self._campaign = await self.store.load_campaign()
+        settled = await self.store.recover(campaign=self._campaign, now=self.clock.now())
+        if settled:
+            logger.warning("campaign %s: settled %d interrupted dials", self._campaign.id, settled)
         if self.pacer is None:
             self.pacer = load_pacer(self._campaign.pacer or self._campaign.dialing_mode)
         self.running = True

@@ -10,7 +10,13 @@ from sqlalchemy.orm import raiseload
 
 from phonebank.blocked_numbers.service import blocked_among
 from phonebank.callers.sessions import CurrentState, Span, record_ledger
-from phonebank.calls.dialing import DialOutcome, PlacedDial, claim_dials, record_outcomes
+from phonebank.calls.dialing import (
+    DialOutcome,
+    PlacedDial,
+    claim_dials,
+    record_outcomes,
+    recover_interrupted,
+)
 from phonebank.calls.models import Call, Result
 from phonebank.calls.queue import waiting_zone_keys
 from phonebank.calls.service import mark_completed
@@ -59,6 +65,11 @@ class DialerStore:
         """The campaign as stored now (status and settings may have changed)."""
         async with self._sessionmaker() as session:
             return await session.get_one(Campaign, self.campaign_id, populate_existing=True)
+
+    async def recover(self, *, campaign: Campaign, now: datetime) -> int:
+        """Settle dials left open by a dialer that stopped without recording them."""
+        async with self._sessionmaker() as session, session.begin():
+            return await recover_interrupted(session, campaign=campaign, now=now)
 
     async def claim(self, *, campaign: Campaign, now: datetime, limit: int) -> list[PlacedDial]:
         """Claim callable calls and record their attempts, committed before any dial."""
