@@ -14,7 +14,7 @@ from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.lists.models import ListItem, PersonList
 from phonebank.lists.schemas import ItemsAdded, ListCreate, ListUpdate
 from phonebank.people.models import Person
-from phonebank.people.service import check_people_in_organization, get_person
+from phonebank.people.service import get_person, link_people
 from phonebank.tags.models import Tagging
 from phonebank.tags.service import get_tag
 
@@ -106,15 +106,15 @@ async def add_people(
     session: AsyncSession, *, person_list: PersonList, person_ids: Sequence[uuid.UUID]
 ) -> ItemsAdded:
     """Put the people on the list in one statement; people already on it are counted."""
-    unique = await check_people_in_organization(
-        session, organization_id=person_list.organization_id, person_ids=person_ids
+    added, present = await link_people(
+        session,
+        link_model=ListItem,
+        container_column="list_id",
+        container_id=person_list.id,
+        organization_id=person_list.organization_id,
+        person_ids=person_ids,
     )
-    now = now_literal()
-    rows = select(RandomUUID(), uuid_literal(person_list.id), Person.id, now, now).where(
-        Person.organization_id == person_list.organization_id, Person.id.in_(unique)
-    )
-    added = await insert_ignoring_duplicates(session, ListItem, MEMBERSHIP_COLUMNS, rows)
-    return ItemsAdded(added=added, already_present=len(unique) - added)
+    return ItemsAdded(added=added, already_present=present)
 
 
 async def add_people_with_tag(

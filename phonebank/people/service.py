@@ -8,6 +8,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Conflict, Invalid
+from phonebank.kit.bulk import RandomUUID, insert_ignoring_duplicates, now_literal, uuid_literal
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.kit.phones import parse_phone
@@ -244,3 +245,28 @@ async def check_people_in_organization(
         if person_id not in found:
             raise Invalid(f"no person {person_id} in this organization", field=f"{field}[{index}]")
     return unique
+
+
+async def link_people(
+    session: AsyncSession,
+    *,
+    link_model: type[Any],
+    container_column: str,
+    container_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    person_ids: Sequence[uuid.UUID],
+) -> tuple[int, int]:
+    """Link people of the organization to a container (a tag, a list) in one INSERT ... SELECT.
+
+    Returns (added, already linked); an id outside the organization is Invalid naming it.
+    """
+    unique = await check_people_in_organization(
+        session, organization_id=organization_id, person_ids=person_ids
+    )
+    now = now_literal()
+    rows = select(RandomUUID(), uuid_literal(container_id), Person.id, now, now).where(
+        Person.organization_id == organization_id, Person.id.in_(unique)
+    )
+    columns = ("id", container_column, "person_id", "created_at", "modified_at")
+    added = await insert_ignoring_duplicates(session, link_model, columns, rows)
+    return added, len(unique) - added

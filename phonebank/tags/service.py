@@ -8,15 +8,12 @@ from sqlalchemy import CursorResult, Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Conflict, NotFound
-from phonebank.kit.bulk import RandomUUID, insert_ignoring_duplicates, now_literal, uuid_literal
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.people.models import Person
-from phonebank.people.service import check_people_in_organization, get_person
+from phonebank.people.service import get_person, link_people
 from phonebank.tags.models import Tag, Tagging
 from phonebank.tags.schemas import TagCreate, TaggingsAdded, TagUpdate
-
-MEMBERSHIP_COLUMNS = ("id", "tag_id", "person_id", "created_at", "modified_at")
 
 
 def person_ids_with_tag(session: AsyncSession, *, tag_id: uuid.UUID) -> Select[uuid.UUID]:
@@ -106,15 +103,15 @@ async def tag_people(
     session: AsyncSession, *, tag: Tag, person_ids: Sequence[uuid.UUID]
 ) -> TaggingsAdded:
     """Tag the people in one statement; people already tagged are counted, not an error."""
-    unique = await check_people_in_organization(
-        session, organization_id=tag.organization_id, person_ids=person_ids
+    added, present = await link_people(
+        session,
+        link_model=Tagging,
+        container_column="tag_id",
+        container_id=tag.id,
+        organization_id=tag.organization_id,
+        person_ids=person_ids,
     )
-    now = now_literal()
-    rows = select(RandomUUID(), uuid_literal(tag.id), Person.id, now, now).where(
-        Person.organization_id == tag.organization_id, Person.id.in_(unique)
-    )
-    added = await insert_ignoring_duplicates(session, Tagging, MEMBERSHIP_COLUMNS, rows)
-    return TaggingsAdded(added=added, already_present=len(unique) - added)
+    return TaggingsAdded(added=added, already_present=present)
 
 
 async def untag_person(session: AsyncSession, *, tag: Tag, person_id: uuid.UUID) -> None:
