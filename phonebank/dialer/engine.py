@@ -84,7 +84,8 @@ class CampaignDialer:
         self._claimed: deque[tuple[datetime, int, PlacedDial]] = deque()
         self._orphans: dict[str, list[CarrierEvent]] = {}
         # Recently finished dials, so their late or repeated events are ignored.
-        self._ended: deque[str] = deque(maxlen=ENDED_MEMORY)
+        self._ended: deque[str] = deque()
+        self._ended_ids: set[str] = set()
         self._campaign: Campaign | None = None
         self._pace_scheduled = False
         self._last_pace: datetime | None = None
@@ -377,8 +378,11 @@ class CampaignDialer:
         for event in self._orphans.pop(dial.carrier_call_id, []):
             await self.on_carrier_event(event)
 
-    def _ended_set(self) -> set[str]:
-        return set(self._ended)
+    def _remember_ended(self, carrier_call_id: str) -> None:
+        self._ended.append(carrier_call_id)
+        self._ended_ids.add(carrier_call_id)
+        if len(self._ended) > ENDED_MEMORY:
+            self._ended_ids.discard(self._ended.popleft())
 
     async def _watchdog(self, dial: Dial) -> None:
         if dial.carrier_call_id in self.dials and dial.answered_at is None:
@@ -391,7 +395,7 @@ class CampaignDialer:
         """Apply a carrier event once, in sequence order, whatever order it arrives in."""
         dial = self.dials.get(event.carrier_call_id)
         if dial is None:
-            if event.carrier_call_id in self._ended_set():
+            if event.carrier_call_id in self._ended_ids:
                 return  # a late or repeated event of a finished dial
             if event.sequence <= 2:  # may beat `originate` returning its id
                 self._orphans.setdefault(event.carrier_call_id, []).append(event)
@@ -474,7 +478,7 @@ class CampaignDialer:
         """A dial ended: record its outcome and move its caller on."""
         if self.dials.pop(dial.carrier_call_id, None) is None:
             return  # already finished
-        self._ended.append(dial.carrier_call_id)
+        self._remember_ended(dial.carrier_call_id)
         agent = dial.agent
         if dial.bridged_at is not None:
             outcome = "human"

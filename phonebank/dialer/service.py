@@ -38,7 +38,7 @@ class DialerService:
     ) -> None:
         self.sessionmaker = sessionmaker
         self.clock = clock or RealClock()
-        self.carrier = make_carrier(carrier_name, self.clock)
+        self.carrier_name = carrier_name
         self.dialers: dict[uuid.UUID, CampaignDialer] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -52,7 +52,8 @@ class DialerService:
                 dialer = CampaignDialer(
                     sessionmaker=self.sessionmaker,
                     clock=self.clock,
-                    carrier=self.carrier,
+                    # A carrier per engine: each sees only its own calls' events.
+                    carrier=make_carrier(self.carrier_name, self.clock),
                     campaign_id=campaign_id,
                 )
                 await dialer.start()
