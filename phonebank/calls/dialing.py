@@ -11,9 +11,8 @@ from sqlalchemy.orm import raiseload
 
 from phonebank.calls.models import Attempt, Call
 from phonebank.calls.queue import callable_query
-from phonebank.calls.service import conclude_attempt
+from phonebank.calls.service import campaign_max_attempts, conclude_attempt
 from phonebank.campaigns.models import Campaign
-from phonebank.organizations.models import Organization
 
 
 @dataclass(frozen=True)
@@ -41,12 +40,6 @@ class DialOutcome:
     answered_at: datetime | None = None
     bridged_at: datetime | None = None
     ended_at: datetime | None = None
-
-
-async def campaign_max_attempts(session: AsyncSession, campaign: Campaign) -> int:
-    """Attempts a call of the campaign gets: retries + 1, capped by the organization."""
-    organization = await session.get_one(Organization, campaign.organization_id)
-    return min(campaign.retry_count + 1, organization.max_call_attempts)
 
 
 async def claim_dials(

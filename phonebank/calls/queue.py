@@ -23,8 +23,8 @@ from sqlalchemy.orm import aliased, raiseload
 from phonebank.blocked_numbers.service import blocked_clause
 from phonebank.calls.models import Call
 from phonebank.calls.policy import allowed_hours, inside_calling_hours
+from phonebank.calls.service import campaign_max_attempts
 from phonebank.campaigns.models import Campaign
-from phonebank.organizations.models import Organization
 
 
 def inside_campaign_window(campaign: Campaign, now: datetime) -> bool:
@@ -106,8 +106,7 @@ async def callable_query(
     zones = await callable_zones(session, campaign, now, zone_keys)
     if not zones:
         return None
-    organization = await session.get_one(Organization, campaign.organization_id)
-    max_attempts = min(campaign.retry_count + 1, organization.max_call_attempts)
+    max_attempts = await campaign_max_attempts(session, campaign)
     in_flight = aliased(Call)
     known_zones = [zone for zone in zones if zone is not None]
     zone_filter: ColumnElement[bool] = Call.time_zone.in_(known_zones)

@@ -207,10 +207,10 @@ def _require_changeable(call: Call, action: str) -> None:
         raise Conflict(f"cannot {action}: the call is already {call.status}, which is final")
 
 
-async def max_attempts(session: AsyncSession, call: Call) -> int:
-    """Attempts allowed: the campaign's retries + 1, never above the organization's maximum."""
-    campaign = await session.get_one(Campaign, call.campaign_id)
-    organization = await session.get_one(Organization, call.organization_id)
+async def campaign_max_attempts(session: AsyncSession, campaign: Campaign) -> int:
+    """Attempts a call of the campaign gets: its retries + 1, never above the organization's
+    maximum (the owning organization decides how many attempts a person gets)."""
+    organization = await session.get_one(Organization, campaign.organization_id)
     return min(campaign.retry_count + 1, organization.max_call_attempts)
 
 
@@ -234,7 +234,7 @@ async def add_attempt(
     conclude_attempt(
         call,
         campaign,
-        max_attempts=await max_attempts(session, call),
+        max_attempts=await campaign_max_attempts(session, campaign),
         outcome=data.outcome,
         at=attempt.attempted_at,
         now=now,

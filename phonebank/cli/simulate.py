@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -59,8 +60,6 @@ def simulate(
     except (ValueError, OSError, TypeError) as error:
         raise typer.BadParameter(str(error)) from None
     if hours is not None:
-        from dataclasses import replace
-
         chosen = replace(chosen, hours=hours)
     if not 0 <= abandon_target <= 3:
         raise typer.BadParameter("the abandon target is a percentage from 0 to 3")

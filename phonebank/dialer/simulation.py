@@ -174,8 +174,8 @@ async def _seed(
     async with engine.begin() as connection:
         # Generated contacts, one number each, all in the contacts' zone: set-based inserts.
         series = "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < :count)"
-        params = {"org": organization_id, "campaign": campaign_id, "count": _contacts_needed(
-            scenario)}  # fmt: skip
+        count = _contacts_needed(scenario)
+        params = {"org": organization_id, "campaign": campaign_id, "count": count}
         await connection.execute(
             text(
                 f"INSERT INTO people (id, organization_id, given_name, languages_spoken,"
