@@ -11,9 +11,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from phonebank import __version__
 from phonebank.api.router import router as api_router
+from phonebank.calling.live import BusNotifier
 from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.service import DialerService
+from phonebank.events.bus import InMemoryBus
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
 from phonebank.tapraise.router import router as tapraise_router
@@ -48,7 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.sessionmaker = create_sessionmaker(app.state.engine)
         dialer = None
         if settings.run_dialer:
-            dialer = DialerService(app.state.sessionmaker, carrier_name=settings.carrier)
+            dialer = DialerService(
+                app.state.sessionmaker,
+                carrier_name=settings.carrier,
+                notifier=BusNotifier(app.state.bus, app.state.sessionmaker),
+            )
             app.state.dialer = dialer
             await dialer.start()
         try:
@@ -65,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Open-source outbound calling server.",
         lifespan=lifespan,
     )
+    app.state.bus = InMemoryBus()
     install_problem_handlers(app)
     app.add_middleware(BaseUrlMiddleware)
     app.include_router(api_router)

@@ -7,6 +7,9 @@ from fastapi import APIRouter
 from phonebank.auth.router import router as service_accounts_router
 from phonebank.blocked_numbers.router import router as blocked_numbers_router
 from phonebank.callers.router import router as callers_router
+from phonebank.calling.events_router import router as caller_events_router
+from phonebank.calling.router import router as caller_router
+from phonebank.calling.supervisor_router import router as supervisor_router
 from phonebank.calls.router import campaign_calls_router
 from phonebank.calls.router import router as calls_router
 from phonebank.campaigns.router import router as campaigns_router
@@ -34,6 +37,8 @@ RESOURCES: list[tuple[str, str, APIRouter]] = [
     ("caller_groups", "/caller_groups", callers_router),
     ("blocked_numbers", "/blocked_numbers", blocked_numbers_router),
     ("calls", "/calls", calls_router),
+    ("caller_sessions", "/caller_sessions", supervisor_router),
+    ("caller", "/caller", caller_router),
 ]
 
 router = APIRouter(prefix=PREFIX)
@@ -43,6 +48,7 @@ for _name, _path, _router in RESOURCES:
         router.include_router(_router)
         _included.append(_router)
 router.include_router(campaign_calls_router)
+router.include_router(caller_events_router)
 
 
 @router.get("", tags=["index"])

@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import Principal, authenticate, split_token
+from phonebank.calling.cookies import CSRF_HEADER, SESSION_COOKIE, supervisor_principal
+from phonebank.calling.service import login_from_token, require_csrf
 from phonebank.db import get_db_session
 from phonebank.errors import Forbidden, Unauthorized
 
@@ -35,6 +37,8 @@ async def get_principal(
     if api_key and api_auth:
         return await authenticate(session, key_id=api_key, secret=api_auth)
     token = bearer.credentials if bearer else osdi_token
+    if not token and request.cookies.get(SESSION_COOKIE):
+        return await _browser_supervisor(request, session)
     if not token:
         raise Unauthorized(
             "authentication required: send `Authorization: Bearer <key>`, "
@@ -44,6 +48,13 @@ async def get_principal(
     if parts is None:
         raise Unauthorized("malformed API key")
     return await authenticate(session, key_id=parts[0], secret=parts[1])
+
+
+async def _browser_supervisor(request: Request, session: AsyncSession) -> Principal:
+    # The dashboard calls the native API with the organizer's browser login instead of a key.
+    login, caller = await login_from_token(session, request.cookies.get(SESSION_COOKIE))
+    require_csrf(login, method=request.method, csrf_token=request.headers.get(CSRF_HEADER))
+    return supervisor_principal(caller)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from phonebank.campaigns.codes import new_access_code
 from phonebank.db import Base, IdMixin, TimestampMixin
 
 CAMPAIGN_STATUSES = ("draft", "scheduled", "started", "paused", "stopped")
@@ -101,3 +102,7 @@ class Campaign(IdMixin, TimestampMixin, Base):
     preview_seconds: Mapped[int | None]
     # Set on an organization's inbox campaign for calls created without one (TapRaise clients).
     inbox_type: Mapped[str | None] = mapped_column(String(20))
+    # Volunteers log in with this code and their PIN; unique across organizations.
+    access_code: Mapped[str | None] = mapped_column(
+        String(16), unique=True, default=new_access_code
+    )

@@ -247,5 +247,8 @@ class CampaignOut(TimestampedResource):
     power_ratio: float
     preview_seconds: int | None
     inbox_type: str | None
+    access_code: str | None = Field(
+        default=None, description="What volunteers type, with their PIN, to log in."
+    )
     total_calls: int
     total_completed: int

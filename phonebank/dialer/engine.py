@@ -166,6 +166,7 @@ class CampaignDialer:
             self.stats.wrap.add((now - agent.since).total_seconds())
         agent.state, agent.since = state, now
         self.store.pending.states[agent.session_id] = CurrentState(agent.session_id, state, now)
+        self.notifier.state_changed(agent)
 
     def join(self, session_id: uuid.UUID, caller_id: uuid.UUID) -> Agent:
         """A caller session joins the campaign, ready to take calls."""
@@ -192,21 +193,26 @@ class CampaignDialer:
         if not paused:
             self._agent_free(agent)
 
-    async def submit(self, session_id: uuid.UUID, disposition: str) -> None:
-        """The caller saved the result of their call and is ready for the next."""
+    async def submit(self, session_id: uuid.UUID, disposition: str, *, record: bool = True) -> None:
+        """The caller saved the result of their call and is ready for the next.
+
+        `record=False` when the result was already stored (the caller API stores it in its
+        own transaction): the engine then only frees the caller.
+        """
         agent = self.agents.get(session_id)
         if agent is None or agent.state != "wrap_up" or agent.dial is None:
             return
         dial = agent.dial
-        self.store.pending.results.append(
-            SubmittedResult(
-                call_id=dial.placed.call_id,
-                attempt_id=dial.placed.attempt_id,
-                caller_id=agent.caller_id,
-                disposition=disposition,
-                at=self.clock.now(),
+        if record:
+            self.store.pending.results.append(
+                SubmittedResult(
+                    call_id=dial.placed.call_id,
+                    attempt_id=dial.placed.attempt_id,
+                    caller_id=agent.caller_id,
+                    disposition=disposition,
+                    at=self.clock.now(),
+                )
             )
-        )
         agent.dial = None
         self._set_state(agent, "available")
         self._agent_free(agent)
@@ -233,10 +239,56 @@ class CampaignDialer:
         self._pace_soon()
 
     async def hang_up(self, session_id: uuid.UUID) -> None:
-        """The caller ended their connected call."""
+        """The caller ended their connected call (or left a warm transfer, which goes on)."""
         agent = self.agents.get(session_id)
-        if agent is not None and agent.dial is not None and agent.state == "connected":
-            await self.carrier.hangup(agent.dial.carrier_call_id)
+        if agent is None or agent.dial is None or agent.state != "connected":
+            return
+        dial = agent.dial
+        if dial.transferred:
+            await self._release(agent, dial)
+        else:
+            await self.carrier.hangup(dial.carrier_call_id)
+
+    async def transfer(self, session_id: uuid.UUID, number: str, *, warm: bool) -> bool:
+        """Hand the caller's contact to `number`; a cold transfer frees the caller at once."""
+        agent = self.agents.get(session_id)
+        if agent is None or agent.dial is None or agent.state != "connected":
+            return False
+        dial = agent.dial
+        await self.carrier.transfer(dial.carrier_call_id, number, warm=warm)
+        dial.transferred = True
+        await self.notifier.call_state(agent, dial.placed.call_id, "transferred")
+        if not warm:
+            await self._release(agent, dial)
+        return True
+
+    async def drop_voicemail(self, session_id: uuid.UUID) -> bool:
+        """The caller reached a voicemail: play the campaign's message and move on."""
+        agent = self.agents.get(session_id)
+        if agent is None or agent.dial is None or agent.state != "connected":
+            return False
+        dial = agent.dial
+        await self.carrier.play(
+            dial.carrier_call_id, audio_url=self.campaign.voicemail_audio_url, text=None
+        )
+        await self.notifier.call_state(agent, dial.placed.call_id, "voicemail")
+        await self._release(agent, dial)
+        return True
+
+    async def monitor(self, session_id: uuid.UUID, *, supervisor: str, mode: str) -> bool:
+        """A supervisor listens in or breaks in on the caller's connected call."""
+        agent = self.agents.get(session_id)
+        if agent is None or agent.dial is None or agent.state != "connected":
+            return False
+        await self.carrier.monitor(agent.dial.carrier_call_id, supervisor=supervisor, mode=mode)
+        await self.notifier.call_state(agent, agent.dial.placed.call_id, f"monitored_{mode}")
+        return True
+
+    async def _release(self, agent: Agent, dial: Dial) -> None:
+        # The contact's call goes on without the caller, who wraps up now.
+        dial.released = True
+        self._set_state(agent, "wrap_up")
+        await self.notifier.call_ended(agent, dial.placed.call_id)
 
     def _agent_free(self, agent: Agent) -> None:
         while self.waiting and agent.state == "available":
@@ -425,6 +477,8 @@ class CampaignDialer:
     async def _apply(self, dial: Dial, event: CarrierEvent) -> None:
         if event.kind == "ringing":
             dial.ringing_at = dial.ringing_at or event.at
+            if dial.reserved_for is not None:
+                await self.notifier.call_state(dial.reserved_for, dial.placed.call_id, "ringing")
         elif event.kind == "answered" and dial.answered_at is None:
             dial.answered_at, dial.answered_by = event.at, event.answered_by
             if event.answered_by == "machine":
@@ -512,7 +566,7 @@ class CampaignDialer:
             )
         )
         reserved = dial.reserved_for
-        if agent is not None and agent.session_id in self.agents:
+        if agent is not None and agent.session_id in self.agents and not dial.released:
             self._set_state(agent, "wrap_up")
             await self.notifier.call_ended(agent, dial.placed.call_id)
         elif reserved is not None and reserved.session_id in self.agents:

@@ -46,6 +46,10 @@ class Dial:
     reserved_for: Agent | None = None
     waiting_since: datetime | None = None
     abandoned: bool = False
+    # Transferred (warm or cold): the caller's leaving no longer hangs up the contact.
+    transferred: bool = False
+    # The caller has moved on (cold transfer, or left a warm one): the call's end is not theirs.
+    released: bool = False
     timers: list[TimerHandle] = field(default_factory=list)
 
 
@@ -61,6 +65,12 @@ class CallerNotifier(Protocol):
     async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
         """The contact hung up; the caller is in wrap-up."""
 
+    def state_changed(self, agent: Agent) -> None:
+        """The caller's state changed (available, previewing, connected, wrap_up, ...)."""
+
+    async def call_state(self, agent: Agent, call_id: uuid.UUID, state: str) -> None:
+        """The caller's call changed: `ringing`, `transferred`, `voicemail`, `monitored`."""
+
 
 class SilentNotifier:
     """Tells nobody (callers then act through the API alone)."""
@@ -72,6 +82,12 @@ class SilentNotifier:
         """Nothing to tell."""
 
     async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Nothing to tell."""
+
+    def state_changed(self, agent: Agent) -> None:
+        """Nothing to tell."""
+
+    async def call_state(self, agent: Agent, call_id: uuid.UUID, state: str) -> None:
         """Nothing to tell."""
 
 

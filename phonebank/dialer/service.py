@@ -4,15 +4,18 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from phonebank.callers.models import CallerSession
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.carriers.base import Carrier
 from phonebank.dialer.carriers.simulated import SimulatedCarrier
 from phonebank.dialer.clock import Clock, RealClock
 from phonebank.dialer.engine import CampaignDialer
+from phonebank.dialer.live import CallerNotifier
 
 logger = logging.getLogger("phonebank.dialer")
 # How often the service looks for campaigns that were started.
@@ -35,8 +38,12 @@ class DialerService:
         *,
         carrier_name: str = "simulated",
         clock: Clock | None = None,
+        notifier: CallerNotifier | None = None,
+        carrier_factory: Callable[[Clock], Carrier] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.notifier = notifier
+        self.carrier_factory = carrier_factory
         self.clock = clock or RealClock()
         self.carrier_name = carrier_name
         self.dialers: dict[uuid.UUID, CampaignDialer] = {}
@@ -53,11 +60,13 @@ class DialerService:
                     sessionmaker=self.sessionmaker,
                     clock=self.clock,
                     # A carrier per engine: each sees only its own calls' events.
-                    carrier=make_carrier(self.carrier_name, self.clock),
+                    carrier=self._make_carrier(),
                     campaign_id=campaign_id,
+                    notifier=self.notifier,
                 )
                 await dialer.start()
                 self.dialers[campaign_id] = dialer
+                await self._rejoin(dialer)
                 logger.info("dialing campaign %s", campaign_id)
             for campaign_id, dialer in list(self.dialers.items()):
                 if not dialer.running:
@@ -65,6 +74,31 @@ class DialerService:
         except Exception:
             logger.exception("dialer discovery failed; retrying")
         self.clock.call_later(DISCOVERY_SECONDS, self._discover)
+
+    def _make_carrier(self) -> Carrier:
+        if self.carrier_factory is not None:
+            return self.carrier_factory(self.clock)
+        return make_carrier(self.carrier_name, self.clock)
+
+    async def _rejoin(self, dialer: CampaignDialer) -> None:
+        # Callers who joined while the campaign was paused, or before a restart, take calls now.
+        async with self.sessionmaker() as session:
+            open_sessions = (
+                await session.execute(
+                    select(CallerSession.id, CallerSession.caller_id).where(
+                        CallerSession.campaign_id == dialer.campaign.id,
+                        CallerSession.ended_at.is_(None),
+                    )
+                )
+            ).all()
+        for session_id, caller_id in open_sessions:
+            if session_id not in dialer.agents:
+                dialer.join(session_id, caller_id)
+
+    def dialer_for(self, campaign_id: uuid.UUID) -> CampaignDialer | None:
+        """The running engine of a campaign, if this process drives it."""
+        dialer = self.dialers.get(campaign_id)
+        return dialer if dialer is not None and dialer.running else None
 
     async def start(self) -> None:
         """Begin discovering campaigns and running the clock in the background."""

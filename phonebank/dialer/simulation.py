@@ -26,7 +26,7 @@ from phonebank.db import create_sessionmaker
 from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
 from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.engine import CampaignDialer
-from phonebank.dialer.live import Agent
+from phonebank.dialer.live import Agent, SilentNotifier
 from phonebank.dialer.memory_db import create_memory_engine
 from phonebank.dialer.pacers.registry import load_pacer
 from phonebank.migrations import runner
@@ -113,7 +113,7 @@ class SimulationResult:
         return asdict(self)
 
 
-class SimulatedCallers:
+class SimulatedCallers(SilentNotifier):
     """Volunteers who talk until the contact hangs up, wrap up, and take the next call."""
 
     def __init__(self, dialer: CampaignDialer, *, wrap_mean_seconds: float, seed: int) -> None:

@@ -1,8 +1,13 @@
 """Every route that takes an id, swept with another organization's key: always 404."""
 
+import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonebank.callers.sessions import start_session
+from phonebank.db import utcnow
 
 from tests.conftest import Tenant
 
@@ -59,19 +64,31 @@ def _body(path: str, method: str, intruder_person: str) -> dict[str, Any] | None
         return QUESTION
     if path.endswith("/transfers"):
         return TRANSFER
+    if path.endswith("/monitor"):
+        return {"mode": "listen"}
     return {}
 
 
 async def test_no_route_reaches_another_organizations_objects(
-    app: Any, client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+    app: Any, client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     ids = await _make_objects(client, tenant)
+    caller_session = await start_session(
+        session,
+        organization_id=tenant.organization_id,
+        caller_id=uuid.UUID(ids["caller_id"]),
+        campaign_id=uuid.UUID(ids["campaign_id"]),
+        now=utcnow(),
+    )
+    await session.commit()
+    ids["session_id"] = str(caller_session.id)
     intruder_person = (
         await client.post("/api/v1/people", json={"given_name": "I"}, headers=other_tenant.headers)
     ).json()["id"]
     swept = 0
     for path, operations in app.openapi()["paths"].items():
-        if "{" not in path:
+        # The caller API acts only on the logged-in caller's own sessions (tests/calling).
+        if "{" not in path or path.startswith("/api/v1/caller/"):
             continue
         url = path
         for name, value in ids.items():

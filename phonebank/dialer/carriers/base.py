@@ -77,3 +77,11 @@ class Carrier(ABC):
     @abstractmethod
     async def play(self, carrier_call_id: str, *, audio_url: str | None, text: str | None) -> None:
         """Play a recording (or speak text) to the answered party, then hang up."""
+
+    async def transfer(self, carrier_call_id: str, number: str, *, warm: bool) -> None:
+        """Connect the contact to `number` (warm: the caller stays on the line until they leave)."""
+        raise NotImplementedError(f"the {self.name} carrier cannot transfer calls")
+
+    async def monitor(self, carrier_call_id: str, *, supervisor: str, mode: str) -> None:
+        """Let a supervisor listen in (`listen`) or speak on (`barge`) a connected call."""
+        raise NotImplementedError(f"the {self.name} carrier cannot monitor calls")

@@ -203,6 +203,8 @@ class SimulatedCarrier(Carrier):
         self._calls: dict[str, _SimulatedCall] = {}
         self._originated = 0
         self._next_start: datetime | None = None
+        # What callers and supervisors did to calls (transfers, monitoring), as state changes.
+        self.actions: list[tuple[datetime, str, str, str]] = []
 
     @property
     def config(self) -> SimulatedCarrierConfig:
@@ -262,6 +264,19 @@ class SimulatedCarrier(Carrier):
             else self._config.safe_harbor_message_seconds
         )
         self._finish_at(call, self._clock.now() + timedelta(seconds=seconds), "completed")
+
+    async def transfer(self, carrier_call_id: str, number: str, *, warm: bool) -> None:
+        """Hand the talking contact to `number`; they talk on for their drawn time."""
+        call = self._live(carrier_call_id, "transfer")
+        if call is not None and call.phase == "talking":
+            kind = "warm" if warm else "cold"
+            self.actions.append((self._clock.now(), carrier_call_id, f"transfer_{kind}", number))
+
+    async def monitor(self, carrier_call_id: str, *, supervisor: str, mode: str) -> None:
+        """Record that a supervisor listens in or breaks in on a talking call."""
+        call = self._live(carrier_call_id, "monitor")
+        if call is not None and call.phase == "talking":
+            self.actions.append((self._clock.now(), carrier_call_id, mode, supervisor))
 
     # Planning: every random draw about a call's fate happens at origination.
 

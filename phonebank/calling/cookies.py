@@ -1,0 +1,37 @@
+"""The browser login's cookie and CSRF names, and what a logged-in supervisor may do."""
+
+from phonebank.auth.scopes import Scope
+from phonebank.auth.service import Principal
+from phonebank.callers.models import Caller
+from phonebank.errors import Forbidden
+
+SESSION_COOKIE = "pb_session"
+CSRF_COOKIE = "pb_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What an organizer logged in through the browser may do with the native API.
+SUPERVISOR_SCOPES = frozenset(
+    {
+        Scope.CALLS_READ,
+        Scope.CALLS_WRITE,
+        Scope.CALLS_CANCEL,
+        Scope.PEOPLE_READ,
+        Scope.PEOPLE_WRITE,
+        Scope.CAMPAIGNS_READ,
+        Scope.CAMPAIGNS_WRITE,
+        Scope.CALLERS_READ,
+        Scope.CALLERS_WRITE,
+        Scope.STATS_READ,
+    }
+)
+
+
+def supervisor_principal(caller: Caller) -> Principal:
+    """The native-API principal of a supervisor logged in through the browser."""
+    if not caller.is_supervisor:
+        raise Forbidden("only supervisors may use the API with a browser login")
+    return Principal(
+        organization_id=caller.organization_id,
+        service_account_id=caller.id,
+        scopes=SUPERVISOR_SCOPES,
+    )

@@ -1,0 +1,146 @@
+"""The live side of calling: what the engine tells callers' pages, and what pages ask of it.
+
+`BusNotifier` turns the engine's notices into events on the bus (`session:<id>` channels);
+`contact_of` and `session_view` describe a session as its caller's page shows it, from the
+running engine when there is one and from the record otherwise.
+"""
+
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from phonebank.callers.models import CallerSession
+from phonebank.calling.schemas import Contact, SessionView
+from phonebank.calls.models import Call
+from phonebank.campaigns.models import Campaign
+from phonebank.dialer.engine import CampaignDialer
+from phonebank.dialer.live import Agent
+from phonebank.events.bus import EventBus, session_channel
+from phonebank.people.models import Person
+
+logger = logging.getLogger("phonebank.calling")
+
+
+async def contact_of(
+    session: AsyncSession, call_id: uuid.UUID, attempt_id: uuid.UUID | None = None
+) -> Contact | None:
+    """The person a call is for, as the caller sees them."""
+    call = await session.get(Call, call_id)
+    if call is None:
+        return None
+    person = await session.get(Person, call.person_id)
+    if person is None:
+        return None
+    name = " ".join(part for part in (person.given_name, person.family_name) if part)
+    attributes: dict[str, Any] = {**(person.custom_fields or {}), **(call.attributes or {})}
+    if person.email_addresses:
+        attributes.setdefault("email_address", person.email_addresses[0].address)
+    return Contact(
+        call_id=call.id,
+        attempt_id=attempt_id,
+        person_id=person.id,
+        name=name or "(no name)",
+        given_name=person.given_name,
+        family_name=person.family_name,
+        phone_number=call.next_number or (str(call.numbers[0]) if call.numbers else None),
+        attributes=attributes,
+    )
+
+
+def _agent_call(agent: Agent) -> tuple[uuid.UUID, uuid.UUID] | None:
+    placed = agent.preview or (agent.dial.placed if agent.dial is not None else None)
+    return (placed.call_id, placed.attempt_id) if placed is not None else None
+
+
+async def session_view(
+    session: AsyncSession,
+    *,
+    caller_session: CallerSession,
+    dialer: CampaignDialer | None,
+    call_state: str | None = None,
+) -> SessionView:
+    """A session as its caller's page shows it: live from the engine when it runs."""
+    campaign = await session.get_one(Campaign, caller_session.campaign_id)
+    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
+    contact = None
+    state, since = caller_session.state, caller_session.state_since
+    if agent is not None and caller_session.ended_at is None:
+        state, since = agent.state, agent.since or since
+        current = _agent_call(agent)
+        if current is not None:
+            contact = await contact_of(session, *current)
+        if call_state is None and agent.dial is not None:
+            call_state = _call_state_of(agent)
+    return SessionView(
+        id=caller_session.id,
+        campaign_id=campaign.id,
+        campaign_name=campaign.name,
+        dialing_mode=campaign.dialing_mode,
+        state=state,
+        state_since=since,
+        started_at=caller_session.started_at,
+        ended_at=caller_session.ended_at,
+        end_reason=caller_session.end_reason,
+        dialer_running=dialer is not None,
+        contact=contact,
+        call_state=call_state,
+    )
+
+
+def _call_state_of(agent: Agent) -> str | None:
+    dial = agent.dial
+    if dial is None:
+        return None
+    if dial.transferred:
+        return "transferred"
+    if agent.state == "wrap_up":
+        return "ended"
+    if dial.bridged_at is not None:
+        return "connected"
+    return "ringing" if dial.ringing_at is not None else "dialing"
+
+
+class BusNotifier:
+    """Tells callers' pages what happens, through the event bus."""
+
+    def __init__(self, bus: EventBus, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.bus = bus
+        self.sessionmaker = sessionmaker
+
+    def _send(self, agent: Agent, event: dict[str, Any]) -> None:
+        self.bus.publish(session_channel(agent.session_id), event)
+
+    async def _contact_event(self, agent: Agent, kind: str, call_id: uuid.UUID) -> None:
+        current = _agent_call(agent)
+        attempt_id = current[1] if current is not None else None
+        try:
+            async with self.sessionmaker() as session:
+                contact = await contact_of(session, call_id, attempt_id)
+        except Exception:  # a page missing a contact must never stop the dialer
+            logger.exception("could not load the contact of call %s", call_id)
+            contact = None
+        payload = contact.model_dump(mode="json") if contact is not None else None
+        self._send(agent, {"type": kind, "call_id": str(call_id), "contact": payload})
+
+    async def previewing(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Send the contact to preview."""
+        await self._contact_event(agent, "preview", call_id)
+
+    async def connected(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """Send the connected contact."""
+        await self._contact_event(agent, "connected", call_id)
+
+    async def call_ended(self, agent: Agent, call_id: uuid.UUID) -> None:
+        """The contact's call ended (or the caller left it): wrap up."""
+        self._send(agent, {"type": "call", "call_id": str(call_id), "state": "ended"})
+
+    def state_changed(self, agent: Agent) -> None:
+        """Send the caller's new state."""
+        since = agent.since.isoformat() if agent.since is not None else None
+        self._send(agent, {"type": "state", "state": agent.state, "since": since})
+
+    async def call_state(self, agent: Agent, call_id: uuid.UUID, state: str) -> None:
+        """Send a change of the caller's call (ringing, transferred, ...)."""
+        self._send(agent, {"type": "call", "call_id": str(call_id), "state": state})

@@ -1,0 +1,155 @@
+"""What the caller API asks of a campaign's running engine, and the result it stores."""
+
+import uuid
+from datetime import datetime
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
+
+from phonebank.callers.models import CallerSession
+from phonebank.calling.dependencies import CallerAuth
+from phonebank.calling.schemas import ResultIn
+from phonebank.calling.service import require_open
+from phonebank.calls.models import Attempt, Call, Result
+from phonebank.calls.results import GivenAnswer, record_result
+from phonebank.campaigns.models import Campaign
+from phonebank.db import utcnow
+from phonebank.dialer.engine import CampaignDialer
+from phonebank.dialer.live import Agent
+from phonebank.dialer.service import DialerService
+from phonebank.errors import Conflict, Invalid
+from phonebank.events.bus import EventBus, session_channel
+from phonebank.organizations.models import Organization
+from phonebank.scripts.models import Script, Transfer
+
+
+def _dialers(request: HTTPConnection) -> DialerService | None:
+    return getattr(request.app.state, "dialer", None)
+
+
+def clock_now(request: HTTPConnection) -> datetime:
+    """Now, by the dialer's clock when one runs here (simulations run on virtual time)."""
+    dialers = _dialers(request)
+    return dialers.clock.now() if dialers is not None else utcnow()
+
+
+def engine_of(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer | None:
+    """The running engine of the session's campaign, if this process drives it."""
+    dialers = _dialers(request)
+    return dialers.dialer_for(caller_session.campaign_id) if dialers is not None else None
+
+
+def running_agent(request: Request, caller_session: CallerSession) -> tuple[CampaignDialer, Agent]:
+    """The engine and the caller as it sees them; Conflict when the session cannot act now."""
+    require_open(caller_session)
+    dialer = engine_of(request, caller_session)
+    if dialer is None:
+        raise Conflict("the campaign is not dialing now (paused, stopped, or not started yet)")
+    agent = dialer.agents.get(caller_session.id)
+    if agent is None:
+        raise Conflict("the dialer has not taken your session yet: try again in a moment")
+    return dialer, agent
+
+
+async def join_engine(request: Request, caller_session: CallerSession) -> None:
+    """Hand a committed session to its campaign's engine (if it runs here)."""
+    dialer = engine_of(request, caller_session)
+    if dialer is not None and caller_session.id not in dialer.agents:
+        dialer.join(caller_session.id, caller_session.caller_id)
+
+
+async def leave_engine(
+    request: Request, caller_session: CallerSession, reason: str = "left"
+) -> None:
+    """Take a session out of its engine, hanging up a call it is still on; tell its page."""
+    bus: EventBus = request.app.state.bus
+    bus.publish(session_channel(caller_session.id), {"type": "ended", "reason": reason})
+    dialer = engine_of(request, caller_session)
+    if dialer is None:
+        return
+    agent = dialer.agents.get(caller_session.id)
+    if agent is not None and agent.state == "connected":
+        await dialer.hang_up(caller_session.id)
+    dialer.leave(caller_session.id)
+
+
+async def transfer_target(
+    session: AsyncSession, caller_session: CallerSession, transfer_id: uuid.UUID
+) -> Transfer:
+    """A transfer of the campaign's script, or Invalid naming `transfer_id`."""
+    campaign = await session.get_one(Campaign, caller_session.campaign_id)
+    target = await session.get(Transfer, transfer_id)
+    if target is None or campaign.script_id is None or target.script_id != campaign.script_id:
+        raise Invalid("no such transfer in the campaign's script", field="transfer_id")
+    return target
+
+
+async def _attempt_in_hand(
+    session: AsyncSession,
+    request: Request,
+    caller_session: CallerSession,
+    call_id: uuid.UUID | None,
+) -> tuple[Call, Attempt]:
+    dialer = engine_of(request, caller_session)
+    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
+    if agent is not None and agent.state == "connected":
+        raise Conflict("hang up (or transfer) before saving the result")
+    if agent is not None and agent.state == "wrap_up" and agent.dial is not None:
+        placed = agent.dial.placed
+        return await session.get_one(Call, placed.call_id), await session.get_one(
+            Attempt, placed.attempt_id
+        )
+    if call_id is None:
+        raise Conflict("you have no contact to save a result for")
+    # The dialer let the call go (stopped, restarted): the caller names the call instead.
+    call = await session.get(Call, call_id)
+    if call is None or call.campaign_id != caller_session.campaign_id:
+        raise Invalid("no such call in your campaign", field="call_id")
+    # The caller's result already saved for it (saving twice returns it), else its last dial.
+    attempt = await session.scalar(
+        select(Attempt)
+        .join(Result, Result.attempt_id == Attempt.id)
+        .where(Result.call_id == call.id, Result.caller_id == caller_session.caller_id)
+        .limit(1)
+    ) or await session.scalar(
+        select(Attempt)
+        .where(Attempt.call_id == call.id)
+        .order_by(Attempt.attempted_at.desc())
+        .limit(1)
+    )
+    if attempt is None or attempt.caller_id not in (None, caller_session.caller_id):
+        raise Invalid("you did not talk with this contact", field="call_id")
+    return call, attempt
+
+
+async def save_result(
+    session: AsyncSession,
+    request: Request,
+    *,
+    auth: CallerAuth,
+    caller_session: CallerSession,
+    body: ResultIn,
+) -> tuple[Result, bool]:
+    """Store the result of the caller's contact and free the caller for the next one."""
+    require_open(caller_session)
+    call, attempt = await _attempt_in_hand(session, request, caller_session, body.call_id)
+    campaign = await session.get_one(Campaign, caller_session.campaign_id)
+    script = await session.get(Script, campaign.script_id) if campaign.script_id else None
+    result, created = await record_result(
+        session,
+        organization=await session.get_one(Organization, campaign.organization_id),
+        call=call,
+        attempt=attempt,
+        caller_id=auth.caller.id,
+        script=script,
+        disposition=body.disposition,
+        answers=[GivenAnswer(a.question_id, tuple(a.responses), a.text) for a in body.answers],
+        notes=body.notes,
+        now=clock_now(request),
+    )
+    dialer = engine_of(request, caller_session)
+    if dialer is not None:
+        await dialer.submit(caller_session.id, body.disposition, record=False)
+    return result, created
