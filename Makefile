@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest install lock clean migrate
+.PHONY: run test lint typecheck pytest install lock clean migrate browser
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy phonebank
 
+# The browser tests drive Debian's Chromium; install it where it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 # The suite runs on SQLite, then again on PostgreSQL when PHONEBANK_TEST_DATABASE_URL is set.
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	env -u PHONEBANK_TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$PHONEBANK_TEST_DATABASE_URL" ]; then \
 		echo "== again on $${PHONEBANK_TEST_DATABASE_URL%%://*} =="; \
@@ -46,4 +54,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) phonebank.db phonebank.db-wal phonebank.db-shm
+	rm -rf $(VENV) phonebank.db phonebank.db-wal phonebank.db-shm test-artifacts

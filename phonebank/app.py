@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -19,6 +20,8 @@ from phonebank.events.bus import InMemoryBus
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
 from phonebank.tapraise.router import router as tapraise_router
+from phonebank.web.router import STATIC_DIR
+from phonebank.web.router import router as web_router
 
 logger = logging.getLogger("phonebank")
 
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dialer = DialerService(
                 app.state.sessionmaker,
                 carrier_name=settings.carrier,
+                carrier_options=settings.simulated_carrier,
                 notifier=BusNotifier(app.state.bus, app.state.sessionmaker),
             )
             app.state.dialer = dialer
@@ -76,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BaseUrlMiddleware)
     app.include_router(api_router)
     app.include_router(tapraise_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

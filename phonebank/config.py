@@ -1,6 +1,7 @@
 """One settings object, read from `PHONEBANK_*` environment variables."""
 
 from functools import lru_cache
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,9 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     # Run the dialer engines in this process (one process by default).
     run_dialer: bool = True
+    # The simulated carrier's world (fields of SimulatedCarrierConfig, as JSON): who answers,
+    # how long phones ring and people talk. Unset: realistic defaults.
+    simulated_carrier: dict[str, Any] | None = None
 
 
 @lru_cache

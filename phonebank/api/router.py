@@ -10,6 +10,7 @@ from phonebank.callers.router import router as callers_router
 from phonebank.calling.events_router import router as caller_events_router
 from phonebank.calling.router import router as caller_router
 from phonebank.calling.supervisor_router import router as supervisor_router
+from phonebank.calls.results_router import router as campaign_results_router
 from phonebank.calls.router import campaign_calls_router
 from phonebank.calls.router import router as calls_router
 from phonebank.campaigns.router import router as campaigns_router
@@ -17,6 +18,7 @@ from phonebank.kit.urls import absolute_url
 from phonebank.lists.router import router as lists_router
 from phonebank.messages.router import router as messages_router
 from phonebank.organizations.router import router as organization_router
+from phonebank.people.import_router import router as people_import_router
 from phonebank.people.router import router as people_router
 from phonebank.scripts.router import router as scripts_router
 from phonebank.tags.router import router as tags_router
@@ -49,6 +51,8 @@ for _name, _path, _router in RESOURCES:
         _included.append(_router)
 router.include_router(campaign_calls_router)
 router.include_router(caller_events_router)
+router.include_router(campaign_results_router)
+router.include_router(people_import_router)
 
 
 @router.get("", tags=["index"])

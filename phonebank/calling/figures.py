@@ -13,9 +13,17 @@ from phonebank.campaigns.models import Campaign
 
 
 async def campaign_figures(
-    session: AsyncSession, *, campaign: Campaign, now: datetime
+    session: AsyncSession,
+    *,
+    campaign: Campaign,
+    now: datetime,
+    dials_in_flight: int | None = None,
 ) -> CampaignFigures:
-    """Callers by state, calls in flight, dials, contacts, progress and abandons, now."""
+    """Callers by state, calls in flight, dials, contacts, progress and abandons, now.
+
+    `dials_in_flight` comes from the running engine when it runs in this process; otherwise
+    it is estimated from the record (open attempts, less the calls callers are on).
+    """
     callers = dict.fromkeys((state for state in SESSION_STATES if state != "ended"), 0)
     for state, count in await session.execute(
         select(CallerSession.state, func.count())
@@ -48,7 +56,11 @@ async def campaign_figures(
         status=campaign.status,
         at=now,
         callers=callers,
-        calls_in_flight=outcomes.get(None, 0),
+        calls_in_flight=(
+            dials_in_flight
+            if dials_in_flight is not None
+            else max(0, outcomes.get(None, 0) - callers["connected"])
+        ),
         dials=dials,
         human_answers=humans + abandoned,
         contacts=humans,

@@ -76,7 +76,7 @@ async def session_view(
     return SessionView(
         id=caller_session.id,
         campaign_id=campaign.id,
-        campaign_name=campaign.name,
+        campaign_name=campaign.title or campaign.name,
         dialing_mode=campaign.dialing_mode,
         state=state,
         state_since=since,

@@ -41,6 +41,15 @@ def engine_of(request: HTTPConnection, caller_session: CallerSession) -> Campaig
     return dialers.dialer_for(caller_session.campaign_id) if dialers is not None else None
 
 
+def dials_in_flight(request: HTTPConnection, campaign_id: uuid.UUID) -> int | None:
+    """Dials placed and not yet answered, from the campaign's engine if it runs here."""
+    dialers = _dialers(request)
+    dialer = dialers.dialer_for(campaign_id) if dialers is not None else None
+    if dialer is None:
+        return None
+    return sum(1 for dial in dialer.dials.values() if dial.answered_at is None)
+
+
 def running_agent(request: Request, caller_session: CallerSession) -> tuple[CampaignDialer, Agent]:
     """The engine and the caller as it sees them; Conflict when the session cannot act now."""
     require_open(caller_session)

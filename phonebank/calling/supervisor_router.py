@@ -29,7 +29,12 @@ from phonebank.calling.cookies import SESSION_COOKIE, supervisor_principal
 from phonebank.calling.dependencies import same_origin
 from phonebank.calling.figures import campaign_figures, ledger_totals
 from phonebank.calling.schemas import CampaignFigures, LedgerTotals, LiveSession, MonitorIn
-from phonebank.calling.session_actions import clock_now, leave_engine, running_agent
+from phonebank.calling.session_actions import (
+    clock_now,
+    dials_in_flight,
+    leave_engine,
+    running_agent,
+)
 from phonebank.campaigns.models import Campaign
 from phonebank.errors import Conflict, DomainError
 from phonebank.kit.ownership import get_owned
@@ -152,7 +157,12 @@ async def live_figures(
     campaign = await get_owned(
         session, Campaign, campaign_id, organization_id=principal.organization_id, what="campaign"
     )
-    return await campaign_figures(session, campaign=campaign, now=clock_now(request))
+    return await campaign_figures(
+        session,
+        campaign=campaign,
+        now=clock_now(request),
+        dials_in_flight=dials_in_flight(request, campaign.id),
+    )
 
 
 @router.websocket("/campaigns/{campaign_id}/live/events")
@@ -184,7 +194,10 @@ async def live_figures_events(websocket: WebSocket, campaign_id: uuid.UUID) -> N
             async with sessionmaker() as session:
                 campaign = await session.get_one(Campaign, campaign_id)
                 figures = await campaign_figures(
-                    session, campaign=campaign, now=clock_now(websocket)
+                    session,
+                    campaign=campaign,
+                    now=clock_now(websocket),
+                    dials_in_flight=dials_in_flight(websocket, campaign.id),
                 )
             await websocket.send_json(figures.model_dump(mode="json"))
             await asyncio.sleep(FIGURES_SECONDS)

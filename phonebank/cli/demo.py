@@ -13,6 +13,7 @@ from phonebank.auth.service import create_service_account, issue_key
 from phonebank.callers.schemas import CallerCreate, CallerGroupCreate
 from phonebank.callers.service import create_caller, create_caller_group
 from phonebank.calls.filling import fill_campaign
+from phonebank.campaigns.models import Campaign
 from phonebank.campaigns.schemas import CampaignCreate
 from phonebank.campaigns.service import create_campaign, set_status
 from phonebank.lists.schemas import ListCreate
@@ -29,6 +30,18 @@ DEMO_PEOPLE = 200
 DEMO_CALLER_EMAIL = "caller@demo.phonebank.org"
 DEMO_CALLER_PASSWORD = "call-them-all"
 DEMO_CALLER_PIN = "1234"
+DEMO_ORGANIZER_EMAIL = "organizer@demo.phonebank.org"
+DEMO_ORGANIZER_PASSWORD = "run-the-campaign"
+# The simulated world of `serve --demo`: half the people answer, and they talk for a minute.
+DEMO_SIMULATED_CARRIER = {
+    "human_share": 0.5,
+    "machine_share": 0.15,
+    "busy_share": 0.05,
+    "no_answer_share": 0.25,
+    "failed_share": 0.05,
+    "human_ring_mean_seconds": 5.0,
+    "talk_mean_seconds": 60.0,
+}
 # Area codes across US time zones, so calling hours differ per contact. 555-01xx is fictional.
 AREA_CODES = ("212", "617", "305", "312", "713", "303", "602", "415", "206", "907", "808")
 GIVEN_NAMES = ("Ada", "Ben", "Carmen", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jon")
@@ -83,6 +96,7 @@ class DemoLogin:
     caller_email: str
     caller_password: str
     caller_pin: str
+    access_code: str
     created: bool
 
 
@@ -132,6 +146,18 @@ async def _seed(session: AsyncSession, organization: Organization) -> None:
             }
         ),
     )
+    await create_caller(
+        session,
+        organization=organization,
+        data=CallerCreate.model_validate(
+            {
+                "name": "Demo Organizer",
+                "email": DEMO_ORGANIZER_EMAIL,
+                "password": DEMO_ORGANIZER_PASSWORD,
+                "is_supervisor": True,
+            }
+        ),
+    )
     campaign = await create_campaign(
         session,
         organization=organization,
@@ -176,12 +202,18 @@ async def seed_demo(session: AsyncSession) -> DemoLogin:
             session, organization_id=organization.id, name="demo admin", scopes=[Scope.ADMIN]
         )
     issued = await issue_key(session, service_account=account)
+    campaign = await session.scalar(
+        select(Campaign).where(
+            Campaign.organization_id == organization.id, Campaign.name == "Demo campaign"
+        )
+    )
     return DemoLogin(
         organization_id=str(organization.id),
         api_key=issued.token,
         caller_email=DEMO_CALLER_EMAIL,
         caller_password=DEMO_CALLER_PASSWORD,
         caller_pin=DEMO_CALLER_PIN,
+        access_code=(campaign.access_code or "") if campaign is not None else "",
         created=created,
     )
 
@@ -194,7 +226,9 @@ def print_demo_banner(login: DemoLogin, *, base_url: str) -> None:
         f"Demo organization {state}: {login.organization_id}",
         f"Admin API key (new at every start): [bold]{login.api_key}[/bold]",
         f"  curl -H 'Authorization: Bearer {login.api_key}' {base_url}/api/v1/campaigns",
-        f"Caller login: {login.caller_email} / {login.caller_password} (PIN {login.caller_pin})",
+        f"Call:       {base_url}/call  as {login.caller_email} / {login.caller_password}"
+        f"  (or access code {login.access_code} with PIN {login.caller_pin})",
+        f"Dashboard:  {base_url}/admin  as {DEMO_ORGANIZER_EMAIL} / {DEMO_ORGANIZER_PASSWORD}",
         f"API index:  {base_url}/api/v1",
         f"API docs:   {base_url}/docs",
         f"Health:     {base_url}/healthz",

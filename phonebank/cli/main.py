@@ -132,10 +132,13 @@ def serve(
     import uvicorn
 
     from phonebank.app import create_app
-    from phonebank.cli.demo import print_demo_banner, seed_demo
+    from phonebank.cli.demo import DEMO_SIMULATED_CARRIER, print_demo_banner, seed_demo
 
     settings = get_settings()
     asyncio.run(_upgrade(settings.database_url))
+    if demo and settings.carrier == "simulated" and settings.simulated_carrier is None:
+        # A livelier world than the realistic default, so a demo caller is not kept waiting.
+        settings = settings.model_copy(update={"simulated_carrier": DEMO_SIMULATED_CARRIER})
     if demo:
         print_demo_banner(run_in_session(seed_demo), base_url=f"http://{host}:{port}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)

@@ -5,6 +5,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from phonebank.callers.models import CallerSession
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.carriers.base import Carrier
-from phonebank.dialer.carriers.simulated import SimulatedCarrier
+from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
 from phonebank.dialer.clock import Clock, RealClock
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.live import CallerNotifier
@@ -22,10 +23,10 @@ logger = logging.getLogger("phonebank.dialer")
 DISCOVERY_SECONDS = 1.0
 
 
-def make_carrier(name: str, clock: Clock) -> Carrier:
-    """The carrier named in the settings."""
+def make_carrier(name: str, clock: Clock, options: dict[str, Any] | None = None) -> Carrier:
+    """The carrier named in the settings, with its options."""
     if name == "simulated":
-        return SimulatedCarrier(clock)
+        return SimulatedCarrier(clock, SimulatedCarrierConfig.from_options(options or {}))
     raise ValueError(f"unknown carrier {name!r}")
 
 
@@ -37,6 +38,7 @@ class DialerService:
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
         carrier_name: str = "simulated",
+        carrier_options: dict[str, Any] | None = None,
         clock: Clock | None = None,
         notifier: CallerNotifier | None = None,
         carrier_factory: Callable[[Clock], Carrier] | None = None,
@@ -46,6 +48,7 @@ class DialerService:
         self.carrier_factory = carrier_factory
         self.clock = clock or RealClock()
         self.carrier_name = carrier_name
+        self.carrier_options = carrier_options
         self.dialers: dict[uuid.UUID, CampaignDialer] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -78,7 +81,7 @@ class DialerService:
     def _make_carrier(self) -> Carrier:
         if self.carrier_factory is not None:
             return self.carrier_factory(self.clock)
-        return make_carrier(self.carrier_name, self.clock)
+        return make_carrier(self.carrier_name, self.clock, self.carrier_options)
 
     async def _rejoin(self, dialer: CampaignDialer) -> None:
         # Callers who joined while the campaign was paused, or before a restart, take calls now.

@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.sessions import start_session
 from phonebank.db import utcnow
-
 from tests.conftest import Tenant
 
 QUESTION = {"name": "q2", "question_type": "Paragraph"}

@@ -10,7 +10,7 @@ engine is exercised against what real carriers do.
 import logging
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -116,6 +116,19 @@ class SimulatedCarrierConfig:
             "no_answer": self.no_answer_share,
             "failed": self.failed_share,
         }
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> "SimulatedCarrierConfig":
+        """A config from settings (JSON): any field by name; ranges as two-item lists."""
+        known = {field.name for field in fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ValueError(f"unknown simulated carrier settings: {', '.join(unknown)}")
+        values: dict[str, Any] = {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in options.items()
+        }
+        return cls(**values)
 
     @classmethod
     def from_scenario(
