@@ -132,3 +132,14 @@ async def ledger_totals(
         )
     }
     return [totals[caller] for caller in sorted(totals, key=lambda c: names.get(c, ""))]
+
+
+def sum_ledgers(entries: list[LedgerTotals], campaign_id: uuid.UUID | None) -> LedgerTotals:
+    """Several callers' ledgers as one (a campaign's, when filtered by campaign)."""
+    total = LedgerTotals(campaign_id=campaign_id, sessions=0, seconds={}, login_seconds=0.0)
+    for entry in entries:
+        total.sessions += entry.sessions
+        total.login_seconds += entry.login_seconds
+        for state, seconds in entry.seconds.items():
+            total.seconds[state] = total.seconds.get(state, 0.0) + seconds
+    return total

@@ -6,7 +6,7 @@ Reached with an API key holding the callers' scopes, or a supervisor's browser l
 import asyncio
 import contextlib
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import (
     APIRouter,
@@ -27,7 +27,7 @@ from phonebank.callers.models import Caller, CallerSession
 from phonebank.calling import service
 from phonebank.calling.cookies import SESSION_COOKIE, supervisor_principal
 from phonebank.calling.dependencies import same_origin
-from phonebank.calling.figures import campaign_figures, ledger_totals
+from phonebank.calling.figures import campaign_figures, ledger_totals, sum_ledgers
 from phonebank.calling.schemas import CampaignFigures, LedgerTotals, LiveSession, MonitorIn
 from phonebank.calling.session_actions import (
     clock_now,
@@ -89,15 +89,19 @@ async def ledger(
     request: Request,
     campaign_id: Annotated[uuid.UUID | None, Query(description="Only this campaign.")] = None,
     caller_id: Annotated[uuid.UUID | None, Query(description="Only this caller.")] = None,
+    group: Annotated[
+        Literal["caller", "campaign"], Query(description="One entry per caller, or one in all.")
+    ] = "caller",
 ) -> object:
-    """Seconds per state (waiting, previewing, talking, wrap-up, paused) per caller."""
-    return await ledger_totals(
+    """Seconds per state (waiting, previewing, talking, wrap-up, paused) per caller, or summed."""
+    per_caller = await ledger_totals(
         session,
         organization_id=principal.organization_id,
         campaign_id=campaign_id,
         caller_id=caller_id,
         now=clock_now(request),
     )
+    return per_caller if group == "caller" else [sum_ledgers(per_caller, campaign_id)]
 
 
 @router.post("/caller_sessions/{session_id}/kick", response_model=LiveSession)

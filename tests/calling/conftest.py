@@ -2,6 +2,7 @@
 virtual clock with a scripted carrier, inside the application the client talks to."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -126,9 +127,9 @@ class Desk:
 
 
 async def build_campaign(
-    session: AsyncSession, organization_id: uuid.UUID, calls: int
+    session: AsyncSession, organization_id: uuid.UUID, calls: int, mode: str = "power"
 ) -> tuple[Campaign, Script]:
-    """A started power campaign with a script and `calls` contacts due now."""
+    """A started campaign dialing in `mode`, with a script and `calls` contacts due now."""
     script = Script(
         organization_id=organization_id,
         name="Survey",
@@ -169,8 +170,9 @@ async def build_campaign(
         organization_id=organization_id,
         name="Doors",
         status="started",
-        dialing_mode="power",
+        dialing_mode=mode,
         script_id=script.id,
+        voicemail_audio_url="https://example.org/voicemail.mp3",
         time_zone="America/New_York",
     )
     session.add(campaign)
@@ -200,37 +202,52 @@ async def build_campaign(
     return campaign, script
 
 
+DeskMaker = Callable[[str], Awaitable[Desk]]
+
+
 @pytest.fixture
-async def desk(
+def make_desk(
     app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
-) -> Desk:
-    """A started campaign with a running dialer and a caller who may call it."""
-    campaign, script = await build_campaign(session, tenant.organization_id, calls=5)
-    caller = Caller(
-        organization_id=tenant.organization_id,
-        name="Robin Caller",
-        email="robin@example.org",
-        password_hash=hash_password(PASSWORD),
-        pin_hash=hash_password(PIN),
-    )
-    session.add(caller)
-    await session.commit()
-    clock = VirtualClock(START)
-    carriers: list[DeskCarrier] = []
+) -> DeskMaker:
+    """A started campaign in `mode` with a running dialer and a caller who may call it."""
 
-    def make_carrier(_clock: object) -> DeskCarrier:
-        carriers.append(DeskCarrier(clock))
-        return carriers[-1]
+    async def make(mode: str) -> Desk:
+        campaign, script = await build_campaign(session, tenant.organization_id, 5, mode)
+        caller = Caller(
+            organization_id=tenant.organization_id,
+            name="Robin Caller",
+            email="robin@example.org",
+            password_hash=hash_password(PASSWORD),
+            pin_hash=hash_password(PIN),
+        )
+        session.add(caller)
+        await session.commit()
+        clock = VirtualClock(START)
+        carriers: list[DeskCarrier] = []
 
-    sessionmaker = app.state.sessionmaker
-    service = DialerService(
-        sessionmaker,
-        clock=clock,
-        notifier=BusNotifier(app.state.bus, sessionmaker),
-        carrier_factory=make_carrier,
-    )
-    app.state.dialer = service
-    clock.call_later(0, service._discover)
-    await clock.run(until=START + timedelta(seconds=1))
-    assert service.dialer_for(campaign.id) is not None
-    return Desk(client, sessionmaker, clock, carriers, service, campaign, caller, script, tenant)
+        def make_carrier(_clock: object) -> DeskCarrier:
+            carriers.append(DeskCarrier(clock))
+            return carriers[-1]
+
+        sessionmaker = app.state.sessionmaker
+        service = DialerService(
+            sessionmaker,
+            clock=clock,
+            notifier=BusNotifier(app.state.bus, sessionmaker),
+            carrier_factory=make_carrier,
+        )
+        app.state.dialer = service
+        clock.call_later(0, service._discover)
+        await clock.run(until=START + timedelta(seconds=1))
+        assert service.dialer_for(campaign.id) is not None
+        return Desk(
+            client, sessionmaker, clock, carriers, service, campaign, caller, script, tenant
+        )
+
+    return make
+
+
+@pytest.fixture
+async def desk(make_desk: DeskMaker) -> Desk:
+    """A started power campaign with a running dialer and a caller who may call it."""
+    return await make_desk("power")

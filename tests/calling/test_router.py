@@ -278,3 +278,12 @@ async def test_the_ledger_sums_time_per_state(desk: Desk) -> None:
     assert entry["caller_id"] == str(desk.caller.id)
     assert entry["seconds"]["connected"] >= 30
     assert entry["seconds"]["wrap_up"] >= 5
+
+    whole = await desk.client.get(
+        "/api/v1/caller_sessions/ledger",
+        params={"campaign_id": str(desk.campaign.id), "group": "campaign"},
+        headers=desk.tenant.headers,
+    )
+    [total] = whole.json()
+    assert total["caller_id"] is None and total["sessions"] == 1
+    assert total["seconds"] == entry["seconds"]
