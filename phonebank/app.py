@@ -16,6 +16,8 @@ from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.service import DialerService
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
+from phonebank.osdi.hal import install_osdi_errors
+from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
 
 logger = logging.getLogger("phonebank")
@@ -66,9 +68,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_problem_handlers(app)
+    install_osdi_errors(app)
     app.add_middleware(BaseUrlMiddleware)
     app.include_router(api_router)
     app.include_router(tapraise_router)
+    app.include_router(osdi_router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     # Run the dialer engines in this process (one process by default).
     run_dialer: bool = True
+    # The system name of our own OSDI identifiers (`phonebank:<uuid>`).
+    osdi_namespace: str = "phonebank"
 
 
 @lru_cache

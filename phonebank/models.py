@@ -6,6 +6,7 @@ from phonebank.callers.models import Caller, CallerGroup, CallerSession, CallerS
 from phonebank.calls.models import Answer, Attempt, Call, Result
 from phonebank.campaigns.models import Campaign
 from phonebank.db import Base
+from phonebank.identifiers.models import ForeignIdentifier
 from phonebank.lists.models import ListItem, PersonList
 from phonebank.messages.models import Message
 from phonebank.organizations.models import Organization
@@ -40,6 +41,7 @@ __all__ = [
     "CallerSessionSpan",
     "Campaign",
     "EmailAddress",
+    "ForeignIdentifier",
     "ListItem",
     "Message",
     "NoteField",
