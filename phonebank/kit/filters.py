@@ -62,7 +62,8 @@ def _tokens(text: str) -> list[_Token]:
             break
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
-            raise Invalid(f"cannot read the filter at position {position}", field="filter")
+            start = len(text) - len(text[position:].lstrip())
+            raise Invalid(f"cannot read the filter at position {start}", field="filter")
         kind = match.lastgroup or "word"
         value = match.group(kind)
         if kind == "string":

@@ -14,6 +14,7 @@ from phonebank.organizations.models import Organization
 from phonebank.osdi.hal import foreign_only, href, id_from_reference, namespace, validated
 from phonebank.osdi.schemas import SignupIn, Trigger
 from phonebank.people import service as people
+from phonebank.people.merging import merge_person
 from phonebank.people.models import Person
 from phonebank.people.schemas import PersonCreate, PersonUpdate
 from phonebank.scripts.answers import AnswerGiven, record_answers
@@ -73,7 +74,7 @@ async def _save_person(
         )
     if person is not None:
         update = validated(PersonUpdate, data, prefix="person")
-        await people.merge_person(session, organization=organization, person=person, data=update)
+        await merge_person(session, organization=organization, person=person, data=update)
         return person, False
     create = validated(
         PersonCreate,

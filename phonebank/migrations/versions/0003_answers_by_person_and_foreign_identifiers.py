@@ -81,7 +81,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("modified_at", phonebank.db.UTCDateTime(timezone=True), nullable=True)
         )
-    array_of = "json_build_array" if op.get_bind().dialect.name == "postgresql" else "json_array"
+    array_of = "jsonb_build_array" if op.get_bind().dialect.name == "postgresql" else "json_array"
     op.execute(
         "UPDATE answers SET"
         " person_id = (SELECT calls.person_id FROM results JOIN calls ON calls.id = results.call_id"
