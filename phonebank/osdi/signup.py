@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.calls.service import request_call
-from phonebank.errors import DomainError, Invalid
+from phonebank.errors import DomainError, Invalid, NotFound
 from phonebank.identifiers.service import find_object
 from phonebank.lists import service as lists
 from phonebank.organizations.models import Organization
@@ -33,10 +33,14 @@ async def _own_person(
     own = f"{namespace()}:"
     for index, value in enumerate(values or []):
         if value.startswith(own):
-            person_id = id_from_reference(value, collection="people", field=f"identifiers[{index}]")
-            return await people.get_person(
-                session, organization_id=organization.id, person_id=person_id
-            )
+            field = f"identifiers[{index}]"
+            person_id = id_from_reference(value, collection="people", field=field)
+            try:
+                return await people.get_person(
+                    session, organization_id=organization.id, person_id=person_id
+                )
+            except NotFound:
+                raise Invalid(f"no person {person_id} in this organization", field=field) from None
     return None
 
 

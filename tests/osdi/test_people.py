@@ -298,6 +298,10 @@ async def test_bad_input_is_refused_with_osdi_errors(osdi: Osdi) -> None:
             "add_questions_responses_uri[0].responses",
         ),
         ({"add_tags": ["volunteer"]}, "person"),
+        (
+            {"person": {"identifiers": ["phonebank:00000000-0000-4000-8000-000000000000"]}},
+            "person.identifiers[0]",
+        ),
         ({"person": {}}, "person.given_name"),
     ]
     for body, field in cases:
