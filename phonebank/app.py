@@ -19,6 +19,8 @@ from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
+from phonebank.osdi.hal import install_osdi_errors
+from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
 from phonebank.web.router import STATIC_DIR
 from phonebank.web.router import router as web_router
@@ -77,11 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.bus = InMemoryBus()
     install_problem_handlers(app)
+    install_osdi_errors(app)
     app.add_middleware(BaseUrlMiddleware)
     app.include_router(api_router)
     app.include_router(tapraise_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(osdi_router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

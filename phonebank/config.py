@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # The simulated carrier's world (fields of SimulatedCarrierConfig, as JSON): who answers,
     # how long phones ring and people talk. Unset: realistic defaults.
     simulated_carrier: dict[str, Any] | None = None
+    # The system name of our own OSDI identifiers (`phonebank:<uuid>`).
+    osdi_namespace: str = "phonebank"
 
 
 @lru_cache

@@ -7,6 +7,7 @@ from phonebank.calling.models import CallerLogin
 from phonebank.calls.models import Answer, Attempt, Call, Result
 from phonebank.campaigns.models import Campaign
 from phonebank.db import Base
+from phonebank.identifiers.models import ForeignIdentifier
 from phonebank.lists.models import ListItem, PersonList
 from phonebank.messages.models import Message
 from phonebank.organizations.models import Organization
@@ -42,6 +43,7 @@ __all__ = [
     "CallerSessionSpan",
     "Campaign",
     "EmailAddress",
+    "ForeignIdentifier",
     "ListItem",
     "Message",
     "NoteField",

@@ -17,6 +17,7 @@ from phonebank.errors import Forbidden, Unauthorized
 # Declared as security schemes so /docs offers every accepted way to authenticate.
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer pb_<id>_<secret>`")
 _osdi_token = APIKeyHeader(name="OSDI-API-Token", auto_error=False)
+_osdi_token_query = APIKeyQuery(name="osdi-api-token", auto_error=False)
 _api_key_query = APIKeyQuery(name="api_key", auto_error=False, description="Impact Dialing id")
 _api_auth_query = APIKeyQuery(name="api_auth", auto_error=False, description="its secret")
 
@@ -28,15 +29,17 @@ async def get_principal(
     session: DbSession,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     osdi_token: Annotated[str | None, Depends(_osdi_token)],
+    osdi_token_query: Annotated[str | None, Depends(_osdi_token_query)],
     api_key: Annotated[str | None, Depends(_api_key_query)],
     api_auth: Annotated[str | None, Depends(_api_auth_query)],
 ) -> Principal:
-    """Authenticate by Bearer token, OSDI-API-Token header, or the api_key + api_auth pair."""
+    """Authenticate by Bearer token, OSDI-API-Token (header or `osdi-api-token` query), or the
+    api_key + api_auth pair."""
     api_key = api_key or request.headers.get("api_key") or request.headers.get("api-key")
     api_auth = api_auth or request.headers.get("api_auth") or request.headers.get("api-auth")
     if api_key and api_auth:
         return await authenticate(session, key_id=api_key, secret=api_auth)
-    token = bearer.credentials if bearer else osdi_token
+    token = bearer.credentials if bearer else (osdi_token or osdi_token_query)
     if not token and request.cookies.get(SESSION_COOKIE):
         return await _browser_supervisor(request, session)
     if not token:

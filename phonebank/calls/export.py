@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.callers.models import Caller
 from phonebank.calls.models import Answer, Call, Result
 from phonebank.people.models import Person
-from phonebank.scripts.models import Question, QuestionResponse
+from phonebank.scripts.models import Question
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number (a phone number in E.164, a negative count) is data, not a formula.
@@ -97,16 +97,16 @@ async def _fill_answers(session: AsyncSession, rows: list[ResultRow]) -> None:
     if not by_id:
         return
     answers = await session.execute(
-        select(Answer.result_id, Question.name, Answer.value)
+        select(Answer.result_id, Question.name, Answer.responses, Answer.value)
         .join(Question, Question.id == Answer.question_id)
-        .outerjoin(QuestionResponse, QuestionResponse.id == Answer.response_id)
         .where(Answer.result_id.in_(by_id))
-        .order_by(Answer.result_id, Question.position, QuestionResponse.position)
+        .order_by(Answer.result_id, Question.position)
     )
-    for result_id, question, value in answers:
-        row = by_id[result_id]
-        previous = row.answers.get(question)
-        row.answers[question] = f"{previous}; {value}" if previous else (value or "")
+    for result_id, question, responses, value in answers:
+        if result_id is None:
+            continue
+        # Choice questions: the response keys chosen; Paragraph questions: the text.
+        by_id[result_id].answers[question] = "; ".join(map(str, responses)) or (value or "")
 
 
 def escape_cell(value: object) -> str:

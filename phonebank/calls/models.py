@@ -151,18 +151,22 @@ class Result(IdMixin, TimestampMixin, Base):
     answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
-class Answer(IdMixin, Base):
-    """One response to one question (a multi-choice answer is several rows)."""
+class Answer(IdMixin, TimestampMixin, Base):
+    """A person's answer to one question, given on a call (with its result) or at signup.
+
+    Choice questions keep the keys of the responses chosen; Paragraph questions keep `value`.
+    """
 
     __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_person_created", "person_id", "created_at"),)
 
-    result_id: Mapped[uuid.UUID] = mapped_column(
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # Set when the answer was given on a call; signup answers have no result.
+    result_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("results.id", ondelete="CASCADE"), index=True
     )
     question_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("questions.id", ondelete="CASCADE"), index=True
     )
-    response_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("question_responses.id", ondelete="CASCADE")
-    )
+    responses: Mapped[list[Any]] = mapped_column(default=list)
     value: Mapped[str | None] = mapped_column(Text)

@@ -1,24 +1,28 @@
 """Results: a caller's disposition of a contact, with answers checked against the script.
 
 A result is stored once per attempt (the `attempt_id` is unique), together with the call's new
-status, in the caller's request transaction: a result is never half saved, and saving twice
-returns the first one.
+status and the person's answers, in the caller's request transaction: a result is never half
+saved, and saving twice returns the first one. Results are read with the person they were about.
 """
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.blocked_numbers.schemas import BlockedNumberBulkCreate
 from phonebank.blocked_numbers.service import add_blocked_numbers
 from phonebank.calls.models import Answer, Attempt, Call, Result
 from phonebank.calls.service import mark_completed
-from phonebank.errors import Invalid
+from phonebank.errors import Invalid, NotFound
+from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
+from phonebank.kit.pagination import PageParams
 from phonebank.organizations.models import Organization
+from phonebank.scripts.answers import AnswerGiven, check_answer
 from phonebank.scripts.models import Question, Script
 
 # The dispositions callers choose from. Every one completes the call except `call_back`
@@ -43,44 +47,29 @@ class GivenAnswer:
     text: str | None = None
 
 
-def check_answers(script: Script | None, answers: Sequence[GivenAnswer]) -> list[Answer]:
-    """The answer rows for `answers`, each checked against its question's type and responses."""
+def check_answers(
+    script: Script | None, person_id: uuid.UUID, answers: Sequence[GivenAnswer]
+) -> list[Answer]:
+    """The person's answer rows, each checked against its question (in the campaign's script)."""
     questions: dict[uuid.UUID, Question] = {q.id: q for q in (script.questions if script else [])}
     rows: list[Answer] = []
-    seen: set[uuid.UUID] = set()
     for index, given in enumerate(answers):
         field = f"answers[{index}]"
         question = questions.get(given.question_id)
         if question is None:
             raise Invalid("no such question in the campaign's script", field=f"{field}.question_id")
-        if question.id in seen:
+        if any(row.question_id == question.id for row in rows):
             raise Invalid("the question is answered twice", field=f"{field}.question_id")
-        seen.add(question.id)
-        rows.extend(_answer_rows(question, given, field=field))
+        responses, value = check_answer(
+            AnswerGiven(question=question, responses=given.responses, value=given.text, field=field)
+        )
+        rows.append(
+            Answer(person_id=person_id, question_id=question.id, responses=responses, value=value)
+        )
+    answered = {row.question_id for row in rows}
     for question in questions.values():
-        if question.required and question.id not in seen:
+        if question.required and question.id not in answered:
             raise Invalid(f"question {question.name!r} must be answered", field="answers")
-    return rows
-
-
-def _answer_rows(question: Question, given: GivenAnswer, *, field: str) -> list[Answer]:
-    if question.question_type == "Paragraph":
-        if given.responses:
-            raise Invalid("a Paragraph question takes text, not responses", field=field)
-        return [Answer(question_id=question.id, value=given.text or "")]
-    if given.text is not None:
-        raise Invalid(f"a {question.question_type} question takes responses", field=field)
-    by_key = {response.key: response for response in question.responses}
-    if question.question_type == "SingleChoice" and len(given.responses) != 1:
-        raise Invalid("a SingleChoice question takes exactly one response", field=field)
-    if not given.responses or len(set(given.responses)) != len(given.responses):
-        raise Invalid("give one or more distinct responses", field=field)
-    rows = []
-    for key in given.responses:
-        response = by_key.get(key)
-        if response is None:
-            raise Invalid(f"{key!r} is not a response of this question", field=f"{field}.responses")
-        rows.append(Answer(question_id=question.id, response_id=response.id, value=key))
     return rows
 
 
@@ -105,7 +94,7 @@ async def record_result(
     """Store the result of an attempt and move its call on; (result, whether it is new)."""
     if disposition not in DISPOSITIONS:
         raise Invalid(f"disposition must be one of {', '.join(DISPOSITIONS)}", field="disposition")
-    rows = check_answers(script, answers)
+    rows = check_answers(script, call.person_id, answers)
     known_notes = {field.name for field in (script.note_fields if script else [])}
     for name in notes:
         if name != "notes" and name not in known_notes:
@@ -137,3 +126,58 @@ async def record_result(
         )
     await session.flush()
     return result, True
+
+
+@dataclass(frozen=True)
+class ResultWithPerson:
+    """A result and the person its call was to; reads through to the result's fields."""
+
+    result: Result
+    person_id: uuid.UUID
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.result, name)
+
+
+def _owned(organization_id: uuid.UUID) -> Select[Result, uuid.UUID]:
+    return (
+        select(Result, Call.person_id)
+        .join(Call, Call.id == Result.call_id)
+        .where(Call.organization_id == organization_id)
+    )
+
+
+async def list_results(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    params: PageParams,
+    campaign_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+    condition: FilterExpr | None = None,
+) -> tuple[list[ResultWithPerson], int]:
+    """A page of the organization's results, newest first, of one campaign or person if given."""
+    statement = _owned(organization_id)
+    if campaign_id is not None:
+        statement = statement.where(Result.campaign_id == campaign_id)
+    if person_id is not None:
+        statement = statement.where(Call.person_id == person_id)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, timestamp_filters(Result)))
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = await session.execute(
+        statement.order_by(Result.created_at.desc(), Result.id)
+        .limit(params.per_page)
+        .offset(params.offset)
+    )
+    return [ResultWithPerson(result, person) for result, person in rows], int(total or 0)
+
+
+async def get_result(
+    session: AsyncSession, *, organization_id: uuid.UUID, result_id: uuid.UUID
+) -> ResultWithPerson:
+    """One result of the organization, or NotFound."""
+    row = (await session.execute(_owned(organization_id).where(Result.id == result_id))).first()
+    if row is None:
+        raise NotFound(f"no result {result_id}")
+    return ResultWithPerson(row[0], row[1])

@@ -376,3 +376,35 @@ async def list_calls_after(
         first=first,
         after=after,
     )
+
+
+async def request_call(
+    session: AsyncSession, *, organization: Organization, person: Person, campaign_id: uuid.UUID
+) -> Call:
+    """A call to the person in the campaign: the one already waiting there, else a new one."""
+    campaign = await get_owned(
+        session,
+        Campaign,
+        campaign_id,
+        organization_id=organization.id,
+        what="campaign",
+        field="campaign_id",
+    )
+    waiting = await session.scalar(
+        select(Call)
+        .where(
+            Call.campaign_id == campaign.id,
+            Call.person_id == person.id,
+            Call.status == "requested",
+        )
+        .limit(1)
+    )
+    if waiting is not None:
+        return waiting
+    call = await create_call(
+        session,
+        organization=organization,
+        data=CallCreate(person_id=person.id, campaign_id=campaign.id),
+    )
+    await session.flush()
+    return call

@@ -19,6 +19,7 @@ from phonebank.campaigns.schemas import (
     normalize_dialing_mode,
 )
 from phonebank.errors import Conflict, Invalid
+from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.kit.phones import parse_phone
@@ -231,9 +232,12 @@ async def list_campaigns(
     params: PageParams,
     status: str | None = None,
     dialing_mode: str | None = None,
+    condition: FilterExpr | None = None,
 ) -> tuple[list[CampaignWithTotals], int]:
     """A page of the organization's campaigns, newest first, with their call counts."""
     statement = select(Campaign).where(Campaign.organization_id == organization_id)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, timestamp_filters(Campaign)))
     if status is not None:
         statement = statement.where(Campaign.status == status)
     if dialing_mode is not None:

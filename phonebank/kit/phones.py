@@ -19,8 +19,14 @@ class ParsedPhone:
     time_zones: tuple[str, ...]
 
 
-def parse_phone(raw: str, *, default_country: str, field: str = "number") -> ParsedPhone:
-    """Parse `raw` (national or international form); raise Invalid naming `field` if bad."""
+def parse_phone(
+    raw: str, *, default_country: str, field: str = "number", allow_possible: bool = False
+) -> ParsedPhone:
+    """Parse `raw` (national or international form); raise Invalid naming `field` if bad.
+
+    With `allow_possible`, a number of a plausible length that no carrier has been assigned yet
+    is kept too (with no time zone): records synced from other systems carry such numbers.
+    """
     text = (raw or "").strip()
     if not text:
         raise Invalid("a phone number is required", field=field)
@@ -28,11 +34,14 @@ def parse_phone(raw: str, *, default_country: str, field: str = "number") -> Par
     candidates = [text]
     if text[0].isdigit() and len(text) > 10:
         candidates.append("+" + text)
+    possible: phonenumbers.PhoneNumber | None = None
     for candidate in candidates:
         try:
             number = phonenumbers.parse(candidate, default_country.upper())
         except phonenumbers.NumberParseException:
             continue
+        if possible is None and phonenumbers.is_possible_number(number):
+            possible = number
         if phonenumbers.is_valid_number(number):
             zones = tuple(
                 zone
@@ -44,6 +53,12 @@ def parse_phone(raw: str, *, default_country: str, field: str = "number") -> Par
                 country=phonenumbers.region_code_for_number(number),
                 time_zones=zones,
             )
+    if allow_possible and possible is not None:
+        return ParsedPhone(
+            e164=phonenumbers.format_number(possible, phonenumbers.PhoneNumberFormat.E164),
+            country=phonenumbers.region_code_for_number(possible),
+            time_zones=(),
+        )
     raise Invalid(f"{raw!r} is not a valid phone number", field=field)
 
 

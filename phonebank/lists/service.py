@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Invalid, NotFound
 from phonebank.kit.bulk import RandomUUID, insert_ignoring_duplicates, now_literal, uuid_literal
+from phonebank.kit.filters import FilterExpr, compile_filter, equality_filter, timestamp_filters
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.lists.models import ListItem, PersonList
@@ -18,6 +19,11 @@ from phonebank.people.service import get_person, link_people
 from phonebank.tags.models import Tagging
 from phonebank.tags.service import get_tag
 
+# What a list listing can be filtered on.
+LIST_FILTERS = {
+    **timestamp_filters(PersonList),
+    "name": equality_filter(lambda value: PersonList.name == value),
+}
 MEMBERSHIP_COLUMNS = ("id", "list_id", "person_id", "created_at", "modified_at")
 
 
@@ -77,11 +83,14 @@ async def list_lists(
     organization_id: uuid.UUID,
     params: PageParams,
     name: str | None = None,
+    condition: FilterExpr | None = None,
 ) -> tuple[Sequence[PersonList], int]:
     """A page of the organization's lists, newest first, optionally only those named `name`."""
     statement = select(PersonList).where(PersonList.organization_id == organization_id)
     if name is not None:
         statement = statement.where(PersonList.name == name)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, LIST_FILTERS))
     statement = statement.order_by(PersonList.created_at.desc(), PersonList.id)
     return await fetch_page(session, statement, params)
 
@@ -165,3 +174,76 @@ async def remove_person(
     if not cast(CursorResult[Any], result).rowcount:
         raise NotFound(f"person {person_id} is not on this list")
     await session.flush()
+
+
+async def get_lists_by_name(
+    session: AsyncSession, *, organization_id: uuid.UUID, names: Sequence[str], field: str
+) -> list[PersonList]:
+    """For each name, the oldest list so named; Invalid naming `field[i]` for the first unknown."""
+    found: dict[str, PersonList] = {}
+    rows = await session.scalars(
+        select(PersonList)
+        .where(PersonList.organization_id == organization_id, PersonList.name.in_(list(names)))
+        .order_by(PersonList.created_at.desc(), PersonList.id.desc())
+    )
+    for row in rows:
+        found[row.name] = row  # oldest last, so it wins
+    for index, name in enumerate(names):
+        if name not in found:
+            raise Invalid(f"no list named {name!r} in this organization", field=f"{field}[{index}]")
+    return [found[name] for name in dict.fromkeys(names)]
+
+
+def _owned_items(organization_id: uuid.UUID) -> Select[ListItem]:
+    return (
+        select(ListItem)
+        .join(PersonList, PersonList.id == ListItem.list_id)
+        .where(PersonList.organization_id == organization_id)
+    )
+
+
+async def list_items(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    params: PageParams,
+    list_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+    condition: FilterExpr | None = None,
+) -> tuple[Sequence[ListItem], int]:
+    """A page of the items of one list or of one person's lists, most recent first."""
+    statement = _owned_items(organization_id)
+    if list_id is not None:
+        statement = statement.where(ListItem.list_id == list_id)
+    if person_id is not None:
+        statement = statement.where(ListItem.person_id == person_id)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, timestamp_filters(ListItem)))
+    statement = statement.order_by(ListItem.created_at.desc(), ListItem.id)
+    return await fetch_page(session, statement, params)
+
+
+async def get_item(
+    session: AsyncSession, *, organization_id: uuid.UUID, list_id: uuid.UUID, item_id: uuid.UUID
+) -> ListItem:
+    """One item of the list, or NotFound."""
+    found = await session.scalar(
+        _owned_items(organization_id).where(ListItem.id == item_id, ListItem.list_id == list_id)
+    )
+    if found is None:
+        raise NotFound(f"no item {item_id} on this list")
+    return found
+
+
+async def add_person(
+    session: AsyncSession, *, person_list: PersonList, person_id: uuid.UUID
+) -> ListItem:
+    """Put one person on the list and return the item (the existing one if already on it)."""
+    await add_people(session, person_list=person_list, person_ids=[person_id])
+    return (
+        await session.scalars(
+            select(ListItem).where(
+                ListItem.list_id == person_list.id, ListItem.person_id == person_id
+            )
+        )
+    ).one()

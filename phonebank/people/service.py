@@ -4,11 +4,19 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonebank.db import utcnow
 from phonebank.errors import Conflict, Invalid
 from phonebank.kit.bulk import RandomUUID, insert_ignoring_duplicates, now_literal, uuid_literal
+from phonebank.kit.filters import (
+    FieldFilters,
+    FilterExpr,
+    compile_filter,
+    equality_filter,
+    timestamp_filters,
+)
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.kit.phones import parse_phone
@@ -41,7 +49,9 @@ _SCALARS = (
 _EMPTY_WHEN_CLEARED: dict[str, type] = {"languages_spoken": list, "custom_fields": dict}
 
 
-def _phone_rows(organization: Organization, numbers: Sequence[PhoneNumberIn]) -> list[PhoneNumber]:
+def _phone_rows(
+    organization: Organization, numbers: Sequence[PhoneNumberIn], *, lenient: bool = False
+) -> list[PhoneNumber]:
     rows: list[PhoneNumber] = []
     seen: set[str] = set()
     for index, item in enumerate(numbers):
@@ -49,6 +59,7 @@ def _phone_rows(organization: Organization, numbers: Sequence[PhoneNumberIn]) ->
             item.number,
             default_country=organization.default_country,
             field=f"phone_numbers[{index}].number",
+            allow_possible=lenient,
         )
         if parsed.e164 in seen:
             continue
@@ -121,9 +132,13 @@ async def _identifier_rows(
 
 
 async def create_person(
-    session: AsyncSession, *, organization: Organization, data: PersonCreate
+    session: AsyncSession,
+    *,
+    organization: Organization,
+    data: PersonCreate,
+    lenient_numbers: bool = False,
 ) -> Person:
-    """Store a new person of the organization."""
+    """Store a new person of the organization (`lenient_numbers`: see `parse_phone`)."""
     if not (data.given_name or data.family_name or data.email_addresses or data.phone_numbers):
         raise Invalid(
             "give at least a name, an email address or a phone number", field="given_name"
@@ -133,7 +148,7 @@ async def create_person(
         organization_id=organization.id,
         **scalars,
         email_addresses=_email_rows(organization, data.email_addresses),
-        phone_numbers=_phone_rows(organization, data.phone_numbers),
+        phone_numbers=_phone_rows(organization, data.phone_numbers, lenient=lenient_numbers),
         postal_addresses=_address_rows(data.postal_addresses),
         identifiers=await _identifier_rows(session, organization, data.identifiers, person_id=None),
     )
@@ -152,7 +167,12 @@ async def get_person(
 
 
 async def update_person(
-    session: AsyncSession, *, organization: Organization, person: Person, data: PersonUpdate
+    session: AsyncSession,
+    *,
+    organization: Organization,
+    person: Person,
+    data: PersonUpdate,
+    lenient_numbers: bool = False,
 ) -> Person:
     """Apply the fields present in `data`; lists given replace the stored ones."""
     for name, value in data.model_dump(include=set(_SCALARS), exclude_unset=True).items():
@@ -162,13 +182,17 @@ async def update_person(
     if data.email_addresses is not None:
         person.email_addresses = _email_rows(organization, data.email_addresses)
     if data.phone_numbers is not None:
-        person.phone_numbers = _phone_rows(organization, data.phone_numbers)
+        person.phone_numbers = _phone_rows(
+            organization, data.phone_numbers, lenient=lenient_numbers
+        )
     if data.postal_addresses is not None:
         person.postal_addresses = _address_rows(data.postal_addresses)
     if data.identifiers is not None:
         person.identifiers = await _identifier_rows(
             session, organization, data.identifiers, person_id=person.id
         )
+    # Child rows may be all that changed; the person itself still counts as modified.
+    person.modified_at = utcnow()
     await session.flush()
     return person
 
@@ -179,14 +203,41 @@ async def delete_person(session: AsyncSession, *, person: Person) -> None:
     await session.flush()
 
 
+def person_filters(organization: Organization) -> FieldFilters:
+    """What a people listing can be filtered on: timestamps, an email address, a number."""
+
+    def by_email(value: str) -> ColumnElement[bool]:
+        return exists().where(
+            EmailAddress.person_id == Person.id, EmailAddress.address == value.strip().lower()
+        )
+
+    def by_phone(value: str) -> ColumnElement[bool]:
+        try:
+            number = parse_phone(
+                value, default_country=organization.default_country, allow_possible=True
+            )
+        except Invalid:
+            raise ValueError(f"{value!r} is not a phone number") from None
+        return exists().where(PhoneNumber.person_id == Person.id, PhoneNumber.number == number.e164)
+
+    return {
+        **timestamp_filters(Person),
+        "email": equality_filter(by_email),
+        "phone": equality_filter(by_phone),
+    }
+
+
 def _filtered(
     organization: Organization,
     *,
     email: str | None,
     phone: str | None,
     query: str | None,
+    condition: FilterExpr | None = None,
 ) -> Select[Person]:
     statement = select(Person).where(Person.organization_id == organization.id)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, person_filters(organization)))
     if email:
         statement = statement.where(
             exists().where(
@@ -217,9 +268,10 @@ async def list_people(
     email: str | None = None,
     phone: str | None = None,
     query: str | None = None,
+    condition: FilterExpr | None = None,
 ) -> tuple[Sequence[Person], int]:
     """A page of the organization's people, newest first, optionally filtered."""
-    statement = _filtered(organization, email=email, phone=phone, query=query)
+    statement = _filtered(organization, email=email, phone=phone, query=query, condition=condition)
     return await fetch_page(session, statement, params)
 
 
@@ -270,3 +322,67 @@ async def link_people(
     columns = ("id", container_column, "person_id", "created_at", "modified_at")
     added = await insert_ignoring_duplicates(session, link_model, columns, rows)
     return added, len(unique) - added
+
+
+async def find_signup_match(
+    session: AsyncSession,
+    *,
+    organization: Organization,
+    identifiers: Sequence[str],
+    emails: Sequence[str],
+    numbers: Sequence[str],
+) -> Person | None:
+    """The person a signup is about, or None for a new person.
+
+    Tried in order, the first hit wins: a foreign identifier given (they are unique), then each
+    email address in the order given (case-insensitive), then each phone number in the order
+    given (compared in E.164). When one address is shared by several people, the person
+    created first is the match.
+    """
+    oldest = (Person.created_at, Person.id)
+    if identifiers:
+        found = await session.scalar(
+            select(Person)
+            .join(PersonIdentifier, PersonIdentifier.person_id == Person.id)
+            .where(
+                PersonIdentifier.organization_id == organization.id,
+                PersonIdentifier.identifier.in_(list(identifiers)),
+            )
+            .order_by(*oldest)
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    for address in emails:
+        found = await session.scalar(
+            select(Person)
+            .join(EmailAddress, EmailAddress.person_id == Person.id)
+            .where(
+                EmailAddress.organization_id == organization.id,
+                EmailAddress.address == address.strip().lower(),
+            )
+            .order_by(*oldest)
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    for index, raw in enumerate(numbers):
+        parsed = parse_phone(
+            raw,
+            default_country=organization.default_country,
+            field=f"phone_numbers[{index}].number",
+            allow_possible=True,
+        )
+        found = await session.scalar(
+            select(Person)
+            .join(PhoneNumber, PhoneNumber.person_id == Person.id)
+            .where(
+                PhoneNumber.organization_id == organization.id,
+                PhoneNumber.number == parsed.e164,
+            )
+            .order_by(*oldest)
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    return None

@@ -53,7 +53,7 @@ class ScriptText(IdMixin, Base):
     content: Mapped[str] = mapped_column(Text)
 
 
-class Question(IdMixin, Base):
+class Question(IdMixin, TimestampMixin, Base):
     """A question the caller asks, of one of the OSDI question types."""
 
     __tablename__ = "questions"

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.db import utcnow
 from phonebank.errors import Conflict, Invalid, NotFound
+from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.kit.phones import parse_phone
@@ -198,15 +199,58 @@ async def delete_script(session: AsyncSession, *, script: Script) -> None:
 
 
 async def list_scripts(
-    session: AsyncSession, *, organization_id: uuid.UUID, params: PageParams
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    params: PageParams,
+    condition: FilterExpr | None = None,
 ) -> tuple[Sequence[Script], int]:
     """A page of the organization's scripts, newest first."""
-    statement = (
-        select(Script)
-        .where(Script.organization_id == organization_id)
-        .order_by(Script.created_at.desc(), Script.id)
-    )
+    statement = select(Script).where(Script.organization_id == organization_id)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, timestamp_filters(Script)))
+    statement = statement.order_by(Script.created_at.desc(), Script.id)
     return await fetch_page(session, statement, params)
+
+
+async def list_questions(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    params: PageParams,
+    script_id: uuid.UUID | None = None,
+    condition: FilterExpr | None = None,
+) -> tuple[Sequence[Question], int]:
+    """A page of the questions of the organization's scripts (or of one), newest first."""
+    statement = (
+        select(Question)
+        .join(Script, Script.id == Question.script_id)
+        .where(Script.organization_id == organization_id)
+    )
+    if script_id is not None:
+        statement = statement.where(Question.script_id == script_id)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, timestamp_filters(Question)))
+    statement = statement.order_by(Question.created_at.desc(), Question.id)
+    return await fetch_page(session, statement, params)
+
+
+async def get_question(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    question_id: uuid.UUID,
+    field: str | None = None,
+) -> Question:
+    """One question of the organization's scripts: NotFound, or Invalid naming `field`."""
+    question = await session.get(Question, question_id)
+    if question is not None:
+        script = await session.get(Script, question.script_id)
+        if script is not None and script.organization_id == organization_id:
+            return question
+    if field is not None:
+        raise Invalid(f"no question {question_id} in this organization", field=field)
+    raise NotFound(f"no question {question_id}")
 
 
 def find_question(script: Script, *, question_id: uuid.UUID) -> Question:

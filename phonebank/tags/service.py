@@ -7,13 +7,17 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonebank.errors import Conflict, NotFound
+from phonebank.errors import Conflict, Invalid, NotFound
+from phonebank.kit.filters import FilterExpr, compile_filter, equality_filter, timestamp_filters
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.people.models import Person
 from phonebank.people.service import get_person, link_people
 from phonebank.tags.models import Tag, Tagging
 from phonebank.tags.schemas import TagCreate, TaggingsAdded, TagUpdate
+
+# What a tag listing can be filtered on.
+TAG_FILTERS = {**timestamp_filters(Tag), "name": equality_filter(lambda value: Tag.name == value)}
 
 
 def person_ids_with_tag(session: AsyncSession, *, tag_id: uuid.UUID) -> Select[uuid.UUID]:
@@ -78,11 +82,14 @@ async def list_tags(
     organization_id: uuid.UUID,
     params: PageParams,
     name: str | None = None,
+    condition: FilterExpr | None = None,
 ) -> tuple[Sequence[Tag], int]:
     """A page of the organization's tags by name, optionally only the one with `name`."""
     statement = select(Tag).where(Tag.organization_id == organization_id)
     if name is not None:
         statement = statement.where(Tag.name == name)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, TAG_FILTERS))
     return await fetch_page(session, statement.order_by(Tag.name, Tag.id), params)
 
 
@@ -123,3 +130,70 @@ async def untag_person(session: AsyncSession, *, tag: Tag, person_id: uuid.UUID)
     if not cast(CursorResult[Any], result).rowcount:
         raise NotFound(f"person {person_id} does not carry this tag")
     await session.flush()
+
+
+async def get_tags_by_name(
+    session: AsyncSession, *, organization_id: uuid.UUID, names: Sequence[str], field: str
+) -> list[Tag]:
+    """The tags with these names, in order; Invalid naming `field[i]` for the first unknown."""
+    found = {
+        tag.name: tag
+        for tag in await session.scalars(
+            select(Tag).where(Tag.organization_id == organization_id, Tag.name.in_(list(names)))
+        )
+    }
+    for index, name in enumerate(names):
+        if name not in found:
+            raise Invalid(f"no tag named {name!r} in this organization", field=f"{field}[{index}]")
+    return [found[name] for name in dict.fromkeys(names)]
+
+
+def _owned_taggings(organization_id: uuid.UUID) -> Select[Tagging]:
+    return (
+        select(Tagging)
+        .join(Tag, Tag.id == Tagging.tag_id)
+        .where(Tag.organization_id == organization_id)
+    )
+
+
+async def list_taggings(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    params: PageParams,
+    tag_id: uuid.UUID | None = None,
+    person_id: uuid.UUID | None = None,
+    condition: FilterExpr | None = None,
+) -> tuple[Sequence[Tagging], int]:
+    """A page of taggings of one tag or one person, most recent first."""
+    statement = _owned_taggings(organization_id)
+    if tag_id is not None:
+        statement = statement.where(Tagging.tag_id == tag_id)
+    if person_id is not None:
+        statement = statement.where(Tagging.person_id == person_id)
+    if condition is not None:
+        statement = statement.where(compile_filter(condition, timestamp_filters(Tagging)))
+    statement = statement.order_by(Tagging.created_at.desc(), Tagging.id)
+    return await fetch_page(session, statement, params)
+
+
+async def get_tagging(
+    session: AsyncSession, *, organization_id: uuid.UUID, tag_id: uuid.UUID, tagging_id: uuid.UUID
+) -> Tagging:
+    """One tagging of the tag, or NotFound."""
+    found = await session.scalar(
+        _owned_taggings(organization_id).where(Tagging.id == tagging_id, Tagging.tag_id == tag_id)
+    )
+    if found is None:
+        raise NotFound(f"no tagging {tagging_id} of this tag")
+    return found
+
+
+async def tag_person(session: AsyncSession, *, tag: Tag, person_id: uuid.UUID) -> Tagging:
+    """Tag one person and return the tagging (the existing one if they carry the tag already)."""
+    await tag_people(session, tag=tag, person_ids=[person_id])
+    return (
+        await session.scalars(
+            select(Tagging).where(Tagging.tag_id == tag.id, Tagging.person_id == person_id)
+        )
+    ).one()

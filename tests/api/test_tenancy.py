@@ -7,6 +7,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.sessions import start_session
+from phonebank.calls.models import Result
 from phonebank.db import utcnow
 from tests.conftest import Tenant
 
@@ -14,7 +15,52 @@ QUESTION = {"name": "q2", "question_type": "Paragraph"}
 TRANSFER = {"label": "Desk", "phone_number": "+12025550188"}
 
 
-async def _make_objects(client: httpx.AsyncClient, owner: Tenant) -> dict[str, str]:
+async def _make_osdi_objects(
+    client: httpx.AsyncClient,
+    owner: Tenant,
+    session: AsyncSession,
+    person: dict[str, Any],
+    script: dict[str, Any],
+    call: dict[str, Any],
+) -> dict[str, str]:
+    """The objects only the OSDI face addresses by id: taggings, items, answers, results."""
+    headers = {"OSDI-API-Token": owner.token}
+    person_link = {"osdi:person": {"href": f"/osdi/v1/people/{person['id']}"}}
+
+    async def post(path: str, body: dict[str, Any]) -> str:
+        response = await client.post(f"/osdi/v1{path}", json=body, headers=headers)
+        assert response.status_code == 200, (path, response.text)
+        return str(response.json()["identifiers"][0].split(":", 1)[1])
+
+    tag_id = await post("/tags", {"name": "osdi tag"})
+    list_id = await post("/lists", {"name": "osdi list"})
+    await post(
+        "/people/person_signup_helper",
+        {
+            "person": {"identifiers": [f"phonebank:{person['id']}"]},
+            "add_questions_responses_uri": [
+                {"question": f"/questions/{script['questions'][0]['id']}", "value": "yes"}
+            ],
+        },
+    )
+    answers = await client.get(f"/osdi/v1/people/{person['id']}/answers", headers=headers)
+    result = Result(
+        call_id=uuid.UUID(call["id"]), campaign_id=uuid.UUID(call["campaign_id"]), disposition="ok"
+    )
+    session.add(result)
+    await session.flush()
+    return {
+        "tagging_id": await post(f"/tags/{tag_id}/taggings", {"_links": person_link}),
+        "item_id": await post(f"/lists/{list_id}/items", {"_links": person_link}),
+        "answer_id": answers.json()["_embedded"]["osdi:answers"][0]["identifiers"][0][10:],
+        "phone_bank_id": call["campaign_id"],
+        "result_id": str(result.id),
+    }
+
+
+async def _make_objects(
+    client: httpx.AsyncClient, owner: Tenant, session: AsyncSession
+) -> dict[str, str]:
     """One object of each kind in the owner's organization, keyed by path parameter name."""
 
     async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -35,6 +81,7 @@ async def _make_objects(client: httpx.AsyncClient, owner: Tenant) -> dict[str, s
     call = await post("/calls", {"person_id": person["id"], "campaign_id": campaign["id"]})
     account = await post("/service_accounts", {"name": "a", "scopes": ["people:read"]})
     return {
+        **await _make_osdi_objects(client, owner, session, person, script, call),
         "person_id": person["id"],
         "tag_id": (await post("/tags", {"name": "t"}))["id"],
         "list_id": (await post("/lists", {"name": "l"}))["id"],
@@ -69,9 +116,13 @@ def _body(path: str, method: str, intruder_person: str) -> dict[str, Any] | None
 
 
 async def test_no_route_reaches_another_organizations_objects(
-    app: Any, client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant, other_tenant: Tenant
+    app: Any,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    tenant: Tenant,
+    other_tenant: Tenant,
 ) -> None:
-    ids = await _make_objects(client, tenant)
+    ids = await _make_objects(client, tenant, session)
     caller_session = await start_session(
         session,
         organization_id=tenant.organization_id,

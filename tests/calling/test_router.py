@@ -103,18 +103,18 @@ async def test_the_call_journey_stores_the_result_with_its_answers(desk: Desk) -
     assert again.status_code == 200 and again.json()["created"] is False
     assert again.json()["id"] == saved.json()["id"]
 
+    call = await desk.call(call_id)
+    assert call.status == "completed"
     results = await desk.results()
     assert len(results) == 1
     answers: list[Answer] = results[0].answers
-    assert sorted(a.value or "" for a in answers) == [
-        "Wants a yard sign",
-        "housing",
-        "transit",
-        "yes",
+    assert sorted((a.responses, a.value or "") for a in answers) == [
+        ([], "Wants a yard sign"),
+        (["housing", "transit"], ""),
+        (["yes"], ""),
     ]
+    assert {a.person_id for a in answers} == {call.person_id}
     assert results[0].notes == {"follow_up": "call in May"}
-    call = await desk.call(call_id)
-    assert call.status == "completed"
 
 
 async def _wrapped_up(desk: Desk) -> tuple[uuid.UUID, dict[str, str]]:
@@ -132,15 +132,15 @@ async def test_answers_that_do_not_fit_the_question_are_refused(desk: Desk) -> N
     support, comment = desk.question("support").id, desk.question("comment").id
     cases = [
         ([{"question_id": str(uuid.uuid4()), "responses": ["yes"]}], "answers[0].question_id"),
-        ([{"question_id": str(support), "responses": ["yes", "no"]}], "answers[0]"),
-        ([{"question_id": str(support), "responses": ["maybe"]}], "answers[0].responses"),
+        ([{"question_id": str(support), "responses": ["yes", "no"]}], "answers[0].responses"),
+        ([{"question_id": str(support), "responses": ["maybe"]}], "answers[0].responses[0]"),
         ([{"question_id": str(comment), "text": "hi"}], "answers"),  # `support` is required
         (
             [
                 {"question_id": str(support), "responses": ["yes"]},
                 {"question_id": str(comment), "responses": ["yes"]},
             ],
-            "answers[1]",
+            "answers[1].responses",
         ),
     ]
     for answers, field in cases:

@@ -1,0 +1,198 @@
+"""OSDI people, the Person Signup Helper, and each person's taggings, items, answers and
+phone bank results."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+
+from phonebank.auth.dependencies import DbSession, require
+from phonebank.auth.scopes import Scope
+from phonebank.auth.service import Principal
+from phonebank.calls.results import list_results
+from phonebank.kit.filters import FilterExpr
+from phonebank.kit.pagination import PageParams
+from phonebank.lists.service import list_items
+from phonebank.organizations.service import get_organization
+from phonebank.osdi import representations as show
+from phonebank.osdi.hal import (
+    HalResponse,
+    collection,
+    foreign_only,
+    notice,
+    osdi_filter,
+    osdi_page_params,
+    validated,
+)
+from phonebank.osdi.schemas import PersonIn, SignupIn
+from phonebank.osdi.signup import apply_actions, save_person
+from phonebank.people import service
+from phonebank.people.schemas import PersonUpdate
+from phonebank.scripts.answers import list_answers
+from phonebank.tags.service import list_taggings
+
+router = APIRouter(prefix="/people", tags=["OSDI people"])
+Reader = Annotated[Principal, Depends(require(Scope.PEOPLE_READ))]
+Writer = Annotated[Principal, Depends(require(Scope.PEOPLE_WRITE))]
+Paging = Annotated[PageParams, Depends(osdi_page_params)]
+Filter = Annotated[FilterExpr | None, Depends(osdi_filter)]
+
+
+async def _signup(session: DbSession, principal: Principal, body: SignupIn) -> Response:
+    organization = await get_organization(session, principal.organization_id)
+    person, _created = await save_person(session, organization, body)
+    await apply_actions(session, organization, person, body)
+    if not body.control.return_response:
+        return notice("The person was saved.")
+    await session.refresh(person)
+    return HalResponse(show.person(person))
+
+
+@router.post("/person_signup_helper")
+async def person_signup_helper(body: SignupIn, principal: Writer, session: DbSession) -> Response:
+    """Person Signup Helper: match by email, then phone, and update, else create; then apply
+    tags, lists, answers and triggers."""
+    return await _signup(session, principal, body)
+
+
+@router.get("")
+async def list_people(
+    request: Request, principal: Reader, session: DbSession, params: Paging, condition: Filter
+) -> Response:
+    """People, newest first; `filter` on modified_date, created_date, email_address and
+    phone_number."""
+    organization = await get_organization(session, principal.organization_id)
+    rows, total = await service.list_people(
+        session, organization=organization, params=params, condition=condition
+    )
+    items = [show.person(row) for row in rows]
+    return HalResponse(collection(request, rel="people", items=items, params=params, total=total))
+
+
+@router.post("")
+async def create_person(
+    principal: Writer, session: DbSession, body: Annotated[dict[str, Any], Body()]
+) -> Response:
+    """Create or update a person exactly as the signup helper does (a bare person is accepted)."""
+    signup = validated(SignupIn, body if "person" in body else {"person": body})
+    return await _signup(session, principal, signup)
+
+
+@router.get("/{person_id}")
+async def get_person(person_id: uuid.UUID, principal: Reader, session: DbSession) -> Response:
+    """One person."""
+    person = await service.get_person(
+        session, organization_id=principal.organization_id, person_id=person_id
+    )
+    return HalResponse(show.person(person))
+
+
+@router.put("/{person_id}")
+async def update_person(
+    person_id: uuid.UUID, body: PersonIn, principal: Writer, session: DbSession
+) -> Response:
+    """Change the fields sent; arrays sent replace the stored ones, null clears."""
+    organization = await get_organization(session, principal.organization_id)
+    person = await service.get_person(session, organization_id=organization.id, person_id=person_id)
+    data = body.native()
+    for name in ("email_addresses", "phone_numbers", "postal_addresses", "identifiers"):
+        if name in data and data[name] is None:
+            data[name] = []
+    if "identifiers" in data:
+        data["identifiers"] = foreign_only(data["identifiers"])
+    update = validated(PersonUpdate, data)
+    person = await service.update_person(
+        session, organization=organization, person=person, data=update, lenient_numbers=True
+    )
+    if not body.control.return_response:
+        return notice("The person was updated.")
+    await session.refresh(person)
+    return HalResponse(show.person(person))
+
+
+@router.delete("/{person_id}")
+async def delete_person(person_id: uuid.UUID, principal: Writer, session: DbSession) -> Response:
+    """Delete a person with their contact details, taggings, items and answers."""
+    person = await service.get_person(
+        session, organization_id=principal.organization_id, person_id=person_id
+    )
+    await service.delete_person(session, person=person)
+    return notice("This person was successfully deleted.")
+
+
+@router.get("/{person_id}/taggings")
+async def person_taggings(
+    request: Request,
+    person_id: uuid.UUID,
+    principal: Reader,
+    session: DbSession,
+    params: Paging,
+    condition: Filter,
+) -> Response:
+    """The tags on a person, as taggings."""
+    org_id = principal.organization_id
+    await service.get_person(session, organization_id=org_id, person_id=person_id)
+    rows, total = await list_taggings(
+        session, organization_id=org_id, params=params, person_id=person_id, condition=condition
+    )
+    items = [show.tagging(row) for row in rows]
+    return HalResponse(collection(request, rel="taggings", items=items, params=params, total=total))
+
+
+@router.get("/{person_id}/items")
+async def person_items(
+    request: Request,
+    person_id: uuid.UUID,
+    principal: Reader,
+    session: DbSession,
+    params: Paging,
+    condition: Filter,
+) -> Response:
+    """The lists a person is on, as items."""
+    org_id = principal.organization_id
+    await service.get_person(session, organization_id=org_id, person_id=person_id)
+    rows, total = await list_items(
+        session, organization_id=org_id, params=params, person_id=person_id, condition=condition
+    )
+    items = [show.item(row) for row in rows]
+    return HalResponse(collection(request, rel="items", items=items, params=params, total=total))
+
+
+@router.get("/{person_id}/answers")
+async def person_answers(
+    request: Request,
+    person_id: uuid.UUID,
+    principal: Reader,
+    session: DbSession,
+    params: Paging,
+    condition: Filter,
+) -> Response:
+    """A person's answers to questions, from signups and calls."""
+    org_id = principal.organization_id
+    await service.get_person(session, organization_id=org_id, person_id=person_id)
+    rows, total = await list_answers(
+        session, organization_id=org_id, params=params, person_id=person_id, condition=condition
+    )
+    items = [show.answer(row) for row in rows]
+    return HalResponse(collection(request, rel="answers", items=items, params=params, total=total))
+
+
+@router.get("/{person_id}/phone_bank_results")
+async def person_phone_bank_results(
+    request: Request,
+    person_id: uuid.UUID,
+    principal: Reader,
+    session: DbSession,
+    params: Paging,
+    condition: Filter,
+) -> Response:
+    """The results of the calls that reached a person."""
+    org_id = principal.organization_id
+    await service.get_person(session, organization_id=org_id, person_id=person_id)
+    rows, total = await list_results(
+        session, organization_id=org_id, params=params, person_id=person_id, condition=condition
+    )
+    items = [show.phone_bank_result(row) for row in rows]
+    return HalResponse(
+        collection(request, rel="phone_bank_results", items=items, params=params, total=total)
+    )
