@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import create_service_account, issue_key
+from phonebank.cli.data import export_app, import_app
 from phonebank.cli.simulate import simulate
 from phonebank.config import get_settings
 from phonebank.db import create_engine, create_sessionmaker
@@ -24,6 +25,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 app.command()(simulate)
 console = Console(stderr=True)
 T = TypeVar("T")

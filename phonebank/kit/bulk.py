@@ -4,12 +4,15 @@ Ids and timestamps of the new rows are produced inside the database, so a bulk a
 is one statement (taggings, list items, a campaign's calls).
 """
 
+import json
+import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Select, Uuid, literal
+from sqlalchemy import JSON, CursorResult, Insert, Select, Uuid, insert, literal
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -65,3 +68,39 @@ async def insert_ignoring_duplicates(
         statement = sqlite.insert(model).from_select(columns, rows).on_conflict_do_nothing()
     result = await session.execute(statement)
     return int(cast(CursorResult[Any], result).rowcount)
+
+
+def new_uuids(count: int) -> Iterator[uuid.UUID]:
+    """`count` fresh version-4 UUIDs from one read of the system's randomness (bulk writes)."""
+    raw = os.urandom(16 * count)
+    return (uuid.UUID(bytes=raw[i : i + 16], version=4) for i in range(0, 16 * count, 16))
+
+
+async def copy_rows(
+    session: AsyncSession, model: type[Any], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert many complete rows: PostgreSQL's COPY there, one executemany elsewhere.
+
+    Every row has the same keys and gives every NOT NULL column without a server default
+    (COPY applies no Python-side defaults). JSON values are encoded here.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(insert(model), list(rows))
+        return
+    table = model.__table__
+    columns = list(rows[0])
+    encode = [isinstance(table.c[name].type, JSON | JSONB) for name in columns]
+    records = [
+        tuple(
+            json.dumps(row[name]) if is_json and row[name] is not None else row[name]
+            for name, is_json in zip(columns, encode, strict=True)
+        )
+        for row in rows
+    ]
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(table.name, records=records, columns=columns)

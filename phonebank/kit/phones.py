@@ -65,3 +65,54 @@ def parse_phone(
 def normalize_phone(raw: str, *, default_country: str, field: str = "number") -> str:
     """The E.164 form of `raw`, or Invalid naming `field`."""
     return parse_phone(raw, default_country=default_country, field=field).e164
+
+
+# Countries of the North American Numbering Plan that are parsed as +1 by default.
+NANP_DEFAULTS = frozenset({"US", "CA", "PR", "VI", "GU", "AS", "MP"})
+_NON_DIGITS = str.maketrans("", "", " ()-./\u00a0")
+
+
+class PhoneCache:
+    """Parses many numbers fast (imports): the full parse runs once per block of numbers.
+
+    In the North American plan a number's validity, country and time zones are decided by its
+    first six national digits (area code and exchange), so a 10-digit number
+    reuses what was learned from any earlier number of its block. Other numbers are parsed in
+    full (and remembered exactly).
+    """
+
+    def __init__(self, default_country: str) -> None:
+        self.default_country = default_country.upper()
+        self._blocks: dict[str, ParsedPhone | None] = {}
+        self._exact: dict[str, ParsedPhone | None] = {}
+
+    def _national(self, text: str) -> str | None:
+        digits = text.translate(_NON_DIGITS)
+        if digits.startswith("+1"):
+            national = digits[2:]
+        elif digits.startswith("+"):
+            return None
+        elif len(digits) == 11 and digits.startswith("1"):
+            national = digits[1:]
+        elif self.default_country in NANP_DEFAULTS:
+            national = digits
+        else:
+            return None
+        return national if len(national) == 10 and national.isdigit() else None
+
+    def parse(self, raw: str, *, field: str = "number") -> ParsedPhone:
+        """Like `parse_phone`, with the organization's default country given once."""
+        text = (raw or "").strip()
+        national = self._national(text)
+        memory, key = (self._blocks, national[:6]) if national else (self._exact, text)
+        if key not in memory:
+            try:
+                memory[key] = parse_phone(text, default_country=self.default_country, field=field)
+            except Invalid:
+                memory[key] = None
+        known = memory[key]
+        if known is None:
+            raise Invalid(f"{raw!r} is not a valid phone number", field=field)
+        if national is None:
+            return known
+        return ParsedPhone(e164="+1" + national, country=known.country, time_zones=known.time_zones)

@@ -102,6 +102,21 @@ def test_the_dashboard_figures_move_while_a_caller_works(server: Server, browser
     page.wait_for_timeout(1500)  # let the chart draw a few points
     page.screenshot(path=screenshot_path("admin-campaign.png"), full_page=True)
 
+    page.get_by_label("CSV of people").set_input_files(
+        files=[
+            {
+                "name": "volunteers.csv",
+                "mimeType": "text/csv",
+                "buffer": b"First name,Phone\nZoe,(415) 555-0123\nYan,not a number\n",
+            }
+        ]
+    )
+    page.get_by_role("button", name="Upload").click()
+    report = page.locator("#add-report")
+    expect(report).to_contain_text("Read 2 rows: 1 new", timeout=CONNECT_TIMEOUT_MS)
+    expect(report).to_contain_text("1 added to the campaign")
+    expect(report).to_contain_text("row 3: phone_number")
+
     page.get_by_role("button", name="Pause").click()
     expect(page.locator("#status")).to_have_text("paused")
     context.close()

@@ -6,14 +6,14 @@ function csrf() {
   return pair ? decodeURIComponent(pair.slice(8)) : "";
 }
 
-async function api(method, path, body, isForm = false) {
+async function api(method, path, body) {
   const headers = { Accept: "application/json", "X-CSRF-Token": csrf() };
-  if (body !== undefined && !isForm) headers["Content-Type"] = "application/json";
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, {
     method,
     headers,
     credentials: "same-origin",
-    body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
@@ -80,11 +80,35 @@ if (root) {
       `${added.without_number} without a number).`;
   }));
 
+  // An upload with a progress figure: bytes sent, then the server's import.
+  function upload(form) {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open("POST", "/api/v1/people/import");
+      request.setRequestHeader("X-CSRF-Token", csrf());
+      request.setRequestHeader("Accept", "application/json");
+      request.upload.onprogress = (progress) => {
+        if (progress.lengthComputable) {
+          const percent = Math.round((100 * progress.loaded) / progress.total);
+          $("add-report").textContent = `Uploading: ${percent} %`;
+        }
+      };
+      request.upload.onload = () => ($("add-report").textContent = "Importing…");
+      request.onload = () => {
+        const data = request.responseText ? JSON.parse(request.responseText) : null;
+        if (request.status >= 200 && request.status < 300) resolve(data);
+        else reject(new Error((data && data.detail) || `upload failed (${request.status})`));
+      };
+      request.onerror = () => reject(new Error("the upload failed: check the connection"));
+      request.send(form);
+    });
+  }
+
   $("upload-csv").addEventListener("submit", guarded(async (event) => {
     const form = new FormData(event.target);
     form.append("campaign_id", campaignId);
-    $("add-report").textContent = "Uploading…";
-    const report = await api("POST", "/api/v1/people/import", form, true);
+    $("add-report").textContent = "Uploading: 0 %";
+    const report = await upload(form);
     const problems = report.errors.slice(0, 5).map((e) => `row ${e.row}: ${e.field} ${e.reason}`);
     $("add-report").textContent =
       `Read ${report.rows} rows: ${report.created} new, ${report.updated} updated, ` +
