@@ -17,6 +17,7 @@ from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
+from phonebank.events.redis_bus import RedisBus
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
 from phonebank.osdi.hal import install_osdi_errors
@@ -68,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if dialer is not None:
                 await dialer.stop()
+            if isinstance(app.state.bus, RedisBus):
+                await app.state.bus.close()
             if owns_engine:
                 await app.state.engine.dispose()
 
@@ -77,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Open-source outbound calling server.",
         lifespan=lifespan,
     )
-    app.state.bus = InMemoryBus()
+    # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
+    app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
     install_problem_handlers(app)
     install_osdi_errors(app)
     app.add_middleware(BaseUrlMiddleware)
