@@ -9,14 +9,15 @@ import io
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import Caller
 from phonebank.calls.models import Answer, Call, Result
+from phonebank.kit.schemas import Schema
 from phonebank.people.models import Person
 from phonebank.scripts.models import Question
 
@@ -26,9 +27,8 @@ NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 BATCH = 500
 
 
-@dataclass
-class ResultRow:
-    """One saved result, flattened."""
+class ResultRow(Schema):
+    """One saved result with its contact, answers (by question name) and attempts."""
 
     result_id: uuid.UUID
     saved_at: datetime
@@ -41,7 +41,7 @@ class ResultRow:
     attempts: int
     call_status: str
     notes: dict[str, str]
-    answers: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = Field(default_factory=dict)
 
 
 def _statement(campaign_id: uuid.UUID):  # type: ignore[no-untyped-def]

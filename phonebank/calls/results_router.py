@@ -1,7 +1,7 @@
 """A campaign's results: `/api/v1/campaigns/{id}/results`, as JSON pages or one CSV file."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
@@ -11,37 +11,19 @@ from phonebank.calls.dependencies import CallsReader
 from phonebank.calls.export import ResultRow, count_results, result_rows, results_csv
 from phonebank.campaigns.service import get_campaign
 from phonebank.kit.pagination import Page, PageParams, build_page, page_params
-from phonebank.kit.schemas import Schema
 from phonebank.scripts.models import Script
 
 router = APIRouter(prefix="/campaigns/{campaign_id}/results", tags=["results"])
 
 
-class ResultRowOut(Schema):
-    """One saved result with its contact, answers (by question name) and attempts."""
-
-    result_id: uuid.UUID
-    saved_at: Any
-    call_id: uuid.UUID
-    person_id: uuid.UUID
-    name: str
-    phone_number: str | None
-    disposition: str
-    caller: str | None
-    attempts: int
-    call_status: str
-    notes: dict[str, str]
-    answers: dict[str, str]
-
-
-@router.get("", response_model=Page[ResultRowOut])
+@router.get("", response_model=Page[ResultRow])
 async def list_results(
     campaign_id: uuid.UUID,
     request: Request,
     principal: CallsReader,
     session: DbSession,
     params: Annotated[PageParams, Depends(page_params)],
-) -> Page[ResultRowOut]:
+) -> Page[ResultRow]:
     """The campaign's results, newest first."""
     campaign = await get_campaign(
         session, organization_id=principal.organization_id, campaign_id=campaign_id
@@ -50,7 +32,7 @@ async def list_results(
         session, campaign.id, offset=params.offset, limit=params.per_page
     )
     total = await count_results(session, campaign.id)
-    return build_page(request, params, rows, total, ResultRowOut)
+    return build_page(request, params, rows, total, ResultRow)
 
 
 @router.get(".csv", response_class=StreamingResponse)
