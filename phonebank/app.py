@@ -8,7 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phonebank import __version__
 from phonebank.api.router import router as api_router
@@ -19,6 +20,7 @@ from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
 from phonebank.kit.problems import install_problem_handlers
+from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from phonebank.kit.urls import set_base_url
 from phonebank.osdi.hal import install_osdi_errors
 from phonebank.osdi.router import router as osdi_router
@@ -27,6 +29,28 @@ from phonebank.web.router import STATIC_DIR
 from phonebank.web.router import router as web_router
 
 logger = logging.getLogger("phonebank")
+
+
+class RateLimitHeadersMiddleware:
+    """Tell every authenticated client where its key stands against the rate limit."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            allowance = scope.get("state", {}).get("rate_limit")
+            if message["type"] == "http.response.start" and allowance is not None:
+                headers = MutableHeaders(scope=message)
+                for name, value in allowance.headers().items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BaseUrlMiddleware:
@@ -42,6 +66,15 @@ class BaseUrlMiddleware:
             if host:
                 set_base_url(f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}")
         await self.app(scope, receive, send)
+
+
+def make_rate_limiter(settings: Settings) -> RateLimiter | None:
+    """Per-key limits: shared through Redis when several processes serve, else in memory."""
+    if settings.rate_limit_per_minute <= 0:
+        return None
+    if settings.redis_url:
+        return RedisRateLimiter(settings.redis_url, settings.rate_limit_per_minute)
+    return MemoryRateLimiter(settings.rate_limit_per_minute)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -71,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await dialer.stop()
             if isinstance(app.state.bus, RedisBus):
                 await app.state.bus.close()
+            if isinstance(app.state.rate_limiter, RedisRateLimiter):
+                await app.state.rate_limiter.close()
             if owns_engine:
                 await app.state.engine.dispose()
 
@@ -82,9 +117,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
+    app.state.rate_limiter = make_rate_limiter(settings)
     install_problem_handlers(app)
     install_osdi_errors(app)
     app.add_middleware(BaseUrlMiddleware)
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.include_router(api_router)
     app.include_router(tapraise_router)
     app.include_router(web_router)

@@ -9,10 +9,19 @@ class DomainError(Exception):
     status_code = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        # Response headers the error comes with (e.g. Retry-After).
+        self.headers = headers or {}
         self.extra = extra
 
 

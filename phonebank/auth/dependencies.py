@@ -13,6 +13,7 @@ from phonebank.calling.cookies import CSRF_HEADER, SESSION_COOKIE, supervisor_pr
 from phonebank.calling.service import login_from_token, require_csrf
 from phonebank.db import get_db_session
 from phonebank.errors import Forbidden, Unauthorized
+from phonebank.kit.ratelimit import check_rate
 
 # Declared as security schemes so /docs offers every accepted way to authenticate.
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer pb_<id>_<secret>`")
@@ -34,12 +35,30 @@ async def get_principal(
     api_auth: Annotated[str | None, Depends(_api_auth_query)],
 ) -> Principal:
     """Authenticate by Bearer token, OSDI-API-Token (header or `osdi-api-token` query), or the
-    api_key + api_auth pair."""
+    api_key + api_auth pair; then count the request against the key's rate limit."""
+    principal = await _identify(
+        request, session, bearer, osdi_token or osdi_token_query, api_key, api_auth
+    )
+    allowance = await check_rate(
+        getattr(request.app.state, "rate_limiter", None), str(principal.service_account_id)
+    )
+    request.state.rate_limit = allowance
+    return principal
+
+
+async def _identify(
+    request: Request,
+    session: AsyncSession,
+    bearer: HTTPAuthorizationCredentials | None,
+    osdi_token: str | None,
+    api_key: str | None,
+    api_auth: str | None,
+) -> Principal:
     api_key = api_key or request.headers.get("api_key") or request.headers.get("api-key")
     api_auth = api_auth or request.headers.get("api_auth") or request.headers.get("api-auth")
     if api_key and api_auth:
         return await authenticate(session, key_id=api_key, secret=api_auth)
-    token = bearer.credentials if bearer else (osdi_token or osdi_token_query)
+    token = bearer.credentials if bearer else osdi_token
     if not token and request.cookies.get(SESSION_COOKIE):
         return await _browser_supervisor(request, session)
     if not token:

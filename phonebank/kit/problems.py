@@ -35,7 +35,9 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     if exc.field:
         extra["field"] = exc.field
         extra["errors"] = [{"field": exc.field, "message": exc.detail}]
-    return problem(exc.status_code, exc.title, exc.detail, **extra)
+    response = problem(exc.status_code, exc.title, exc.detail, **extra)
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
