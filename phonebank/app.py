@@ -22,6 +22,8 @@ from phonebank.events.redis_bus import RedisBus
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from phonebank.kit.urls import set_base_url
+from phonebank.metrics.router import LatencyMiddleware
+from phonebank.metrics.router import router as metrics_router
 from phonebank.osdi.hal import install_osdi_errors
 from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
@@ -122,9 +124,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_osdi_errors(app)
     app.add_middleware(BaseUrlMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(LatencyMiddleware)
     app.include_router(api_router)
     app.include_router(tapraise_router)
     app.include_router(web_router)
+    app.include_router(metrics_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(osdi_router)
 

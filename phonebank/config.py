@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     # Used to sign session cookies and webhook payloads; set it in production.
     secret_key: str = Field(default="dev-secret-change-me", repr=False)
     sql_echo: bool = False
+    # Bearer token Prometheus sends to read /metrics; unset: only this machine may read them.
+    metrics_token: str | None = Field(default=None, repr=False)
     # Requests per minute per API key (or browser login); 0 turns the limit off.
     rate_limit_per_minute: int = 1200
     # Run the dialer engines in this process (one process by default).
