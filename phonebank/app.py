@@ -16,6 +16,7 @@ from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.service import DialerService
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
+from phonebank.obi.router import router as obi_router
 from phonebank.tapraise.router import router as tapraise_router
 
 logger = logging.getLogger("phonebank")
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BaseUrlMiddleware)
     app.include_router(api_router)
     app.include_router(tapraise_router)
+    app.include_router(obi_router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

@@ -44,6 +44,8 @@ async def _make_objects(client: httpx.AsyncClient, owner: Tenant) -> dict[str, s
         "blocked_number_id": (await post("/blocked_numbers", {"number": "+12125550186"}))["id"],
         "call_id": call["id"],
         "call_uuid": call["id"],
+        "campaignId": campaign["id"],
+        "customerId": call["id"],
         "account_id": account["service_account_id"],
         "key_uuid": account["id"],
     }
