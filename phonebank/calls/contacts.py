@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -201,6 +201,8 @@ async def add_contact_calls(
                 "preview_seconds": entry.preview_seconds,
                 "attempts_count": 0,
                 "requested_at": now,
+                # A microsecond apart, so listings keep the order the entries were sent in.
+                "created_at": now + timedelta(microseconds=len(calls)),
             }
         )
     if dry_run or (all_or_nothing and any(not outcome.accepted for outcome in outcomes)):

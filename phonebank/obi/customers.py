@@ -28,7 +28,7 @@ from phonebank.obi.search import (
     patterns,
     time_range,
 )
-from phonebank.obi.wire import created, no_content, read_body, render
+from phonebank.obi.wire import created, no_content, read_body, render, request_format
 from phonebank.organizations.service import get_organization
 from phonebank.scripts.models import Script
 
@@ -255,7 +255,8 @@ async def add_customers(
                 items.append({"statusCode": 200})
             else:
                 items.append({"statusCode": 201, "id": id32(outcome.call_id)})
-    return render(request, items, root="results", item="result")
+    # OBI clients POST with `Accept: text/html`: they then get the format they sent.
+    return render(request, items, root="results", item="result", fallback=request_format(request))
 
 
 @router.get("/campaigns/{campaignId}/customers/{customerId}")

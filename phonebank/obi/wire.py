@@ -40,11 +40,18 @@ def _media_types(header: str) -> list[tuple[str, float]]:
     return types
 
 
-def response_format(request: Request) -> str:
-    """JSON or XML, whichever the `Accept` header prefers (JSON when it has no preference)."""
+def request_format(request: Request) -> str:
+    """The format of the request's body: XML when it says so, else JSON."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return XML if content_type in _XML_TYPES else JSON
+
+
+def response_format(request: Request, *, fallback: str | None = None) -> str:
+    """JSON or XML, whichever the `Accept` header prefers (JSON when it has no preference);
+    when it accepts neither, `fallback` if given, else 406."""
     header = request.headers.get("accept", "")
     if not header.strip():
-        return JSON
+        return fallback or JSON
     best: tuple[float, str] | None = None
     for name, quality in _media_types(header):
         if quality <= 0:
@@ -60,9 +67,9 @@ def response_format(request: Request) -> str:
         if best is None or rank > best[0]:
             best = (rank, offer)
     if best is None:
-        raise HTTPException(
-            406, "this resource is available as application/json or application/xml"
-        )
+        if fallback is not None:
+            return fallback
+        raise HTTPException(406, "available as application/json or application/xml")
     return best[1]
 
 
@@ -155,9 +162,16 @@ def to_xml(data: Any, *, root: str, item: str | None = None) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + tostring(element)
 
 
-def render(request: Request, data: Any, *, root: str, item: str | None = None) -> Response:
-    """`data` in the format the client accepts."""
-    if response_format(request) == XML:
+def render(
+    request: Request,
+    data: Any,
+    *,
+    root: str,
+    item: str | None = None,
+    fallback: str | None = None,
+) -> Response:
+    """`data` in the format the client accepts (see `response_format`)."""
+    if response_format(request, fallback=fallback) == XML:
         return Response(to_xml(data, root=root, item=item), media_type=XML)
     return Response(json.dumps(data, ensure_ascii=False), media_type=JSON)
 
