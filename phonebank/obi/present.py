@@ -132,7 +132,10 @@ def agent_stats(
 
 
 def _attributes(call: Call) -> dict[str, Any]:
-    pairs = [{"name": str(name), "value": str(value)} for name, value in call.attributes.items()]
+    # By name: PostgreSQL's JSONB keeps no key order, and the answer must not depend on it.
+    pairs = [
+        {"name": str(name), "value": str(value)} for name, value in sorted(call.attributes.items())
+    ]
     for position, number in enumerate(call.numbers[:3], start=1):
         if f"Phone{position}" not in call.attributes:
             pairs.append({"name": f"Phone{position}", "value": number})
