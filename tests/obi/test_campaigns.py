@@ -1,11 +1,14 @@
 """OBI campaigns: the seed's examples in JSON and XML, searches, full update and status."""
 
+import uuid
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonebank.auth.models import ApiKey
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import create_service_account, issue_key
 from phonebank.campaigns.models import Campaign
@@ -134,7 +137,7 @@ async def test_status_starts_and_pauses_the_dialer(obi: Obi, session: AsyncSessi
     assert (await _status(obi, "Active")).status_code == 204
     campaign = (await obi.get(f"/campaigns/{obi.campaign_id}")).json()
     assert (campaign["status"], campaign["dialerStatus"]) == ("Active", "OPEN")
-    stored = await session.get(Campaign, __import__("uuid").UUID(obi.campaign_id))
+    stored = await session.get(Campaign, uuid.UUID(obi.campaign_id))
     assert stored is not None
     await session.refresh(stored)
     assert stored.status == "started"
@@ -227,9 +230,5 @@ async def test_auth_basic_bearer_scopes_and_tenancy(
 
 
 async def _account_of(session: AsyncSession, tenant: Tenant) -> str:
-    from sqlalchemy import select
-
-    from phonebank.auth.models import ApiKey
-
     key = (await session.scalars(select(ApiKey).where(ApiKey.key_id == tenant.key_id))).one()
     return str(key.service_account_id)
