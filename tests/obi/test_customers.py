@@ -7,6 +7,8 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonebank.auth.scopes import Scope
+from phonebank.auth.service import create_service_account, issue_key
 from phonebank.calls.models import Answer, Attempt, Call, Result
 from phonebank.campaigns.models import Campaign
 from tests.obi.conftest import Obi, xml_of
@@ -328,3 +330,46 @@ async def test_delete_and_other_campaigns(obi: Obi, client: httpx.AsyncClient) -
     assert (await client.delete(path, headers=obi.headers())).status_code == 404
     bad = f"/obi/campaigns/{obi.campaign_id}/customers/not-an-id"
     assert (await client.get(bad, headers=obi.headers())).status_code == 404
+
+
+def _xml_customer(body: dict[str, Any]) -> str:
+    """A customer body as OBI's XML."""
+    attributes = "".join(
+        f"<attribute><name>{a['name']}</name><value>{a['value']}</value></attribute>"
+        for a in body.get("attributes", {}).get("attribute", [])
+    )
+    fields = "".join(f"<{k}>{v}</{k}>" for k, v in body.items() if k != "attributes")
+    return f"<customer><attributes>{attributes}</attributes>{fields}</customer>"
+
+
+async def test_seed_examples_in_xml(obi: Obi) -> None:
+    response = await obi.send("POST", customers_path(obi), xml=_xml_customer(POST_EXAMPLE))
+    assert response.status_code == 201, response.text
+    customer = (await obi.get(customers_path(obi, f"/{response.text}"))).json()
+    assert customer["numbers"] == "+358215428754;+35898521542"
+    assert len(customer["attributes"]["attribute"]) == 6
+
+    real = list_example([f"+52551452020{n};" for n in range(5)])
+    document = "<customers>" + "".join(_xml_customer(item) for item in real) + "</customers>"
+    uploaded = await obi.send("POST", customers_path(obi, "/list"), xml=document)
+    results = xml_of(uploaded).findall("result")
+    assert [r.findtext("statusCode") for r in results] == ["201"] * 5
+    assert all(len(r.findtext("id") or "") == 32 for r in results)
+    root = xml_of(await obi.get(customers_path(obi), xml=True))
+    assert len(root.findall("customer")) == 6
+    assert root.find("customer/attributes/attribute/name") is not None
+
+
+async def test_customers_need_the_calls_scopes(obi: Obi, session: AsyncSession) -> None:
+    account = await create_service_account(
+        session, organization_id=obi.tenant.organization_id, name="c",
+        scopes=[Scope.CAMPAIGNS_READ, Scope.CALLS_READ],
+    )  # fmt: skip
+    token = (await issue_key(session, service_account=account)).token
+    headers = {"Authorization": f"Bearer {token}"}
+    path = f"/obi{customers_path(obi)}"
+    assert (await obi.client.get(path, headers=headers)).status_code == 200
+    added = await obi.client.post(path, json={"numbers": "+13122345678"}, headers=headers)
+    assert added.status_code == 403
+    listed = await obi.client.post(f"{path}/list", json=[], headers=headers)
+    assert listed.status_code == 403

@@ -295,3 +295,18 @@ async def test_statistics_agree_with_attempts_and_ledgers_per_day_and_agent(
     handled = sum(figures["numberOfHandledCustomers"] for figures in expected.values())
     assert by_result["SUCCESS"] + by_result["REFUSAL"] == handled
     assert campaign["handled"] == handled
+
+
+async def test_statistics_searches_and_xml(obi: Obi) -> None:
+    assert (await obi.get("/statistics")).json() == []
+    root = await obi.get("/statistics", xml=True)
+    assert root.headers["content-type"].startswith("application/xml")
+    assert root.content.endswith(b"<statistics />") or root.content.endswith(b"<statistics/>")
+    for params in (
+        {"campaignId": obi.campaign_id[:8] + "*"},
+        {"agentId": "?" * 32},
+        {"startDate": "someday"},
+        {"startDate": "2020-07-29T00:00:00Z", "endDate": "2020-06-29T00:00:00Z"},
+        {"campaignName": "Test*"},
+    ):
+        assert (await obi.get("/statistics", **params)).status_code == 400, params
