@@ -119,11 +119,8 @@ async def _with_statistics(
     if not principal.has(Scope.STATS_READ):
         raise Forbidden(f"this API key lacks the `{Scope.STATS_READ}` scope")
     now = utcnow()
-    day = (
-        parse_time(query["statisticsDate"], field="statisticsDate")
-        if ("statisticsDate" in query)
-        else now
-    )
+    dated = "statisticsDate" in query
+    day = parse_time(query["statisticsDate"], field="statisticsDate") if dated else now
     day_start = day.replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = day_start + timedelta(days=1)
     agent_ids = parse_ids(query["agentId"], field="agentId") if "agentId" in query else None
@@ -134,7 +131,7 @@ async def _with_statistics(
         "caller_ids": agent_ids,
     }
     daily = await statistics(session, start=day_start, end=day_end, **scope)
-    total = None if "statisticsDate" in query else await statistics(session, **scope)
+    total = None if dated else await statistics(session, **scope)
     then = await calls_created_before(
         session,
         organization_id=principal.organization_id,

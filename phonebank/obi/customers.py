@@ -18,7 +18,7 @@ from phonebank.obi.auth import CustomerReader, CustomerWriter
 from phonebank.obi.campaigns import owned_campaign
 from phonebank.obi.ids import CampaignIdPath, CustomerIdPath, id32, parse_id, parse_ids, path_id
 from phonebank.obi.mapping import FROM_DIALING_MODES
-from phonebank.obi.schemas import CustomerIn
+from phonebank.obi.schemas import CustomerIn, attribute_items
 from phonebank.obi.search import (
     FIELD_NAMES,
     check_params,
@@ -82,7 +82,7 @@ def _message(error: DomainError, raw: Any) -> str:
         if given is None:
             given = ";".join(
                 str(attribute.get("value"))
-                for attribute in CustomerIn._attribute_list(values.get("attributes"))
+                for attribute in attribute_items(values.get("attributes"))
                 if isinstance(attribute, dict)
                 and str(attribute.get("name", "")).lower() in {"phone1", "phone2", "phone3"}
             )

@@ -43,9 +43,8 @@ def campaign(
     group: CallerGroup | None,
     totals: CallTotals,
     logged_on: int,
-    stats: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A campaign with its dialer, queue, totals and (when asked) statistics."""
+    """A campaign with its dialer, queue and totals (statistics are added when asked)."""
     handled = totals.completed
     return _present(
         {
@@ -75,7 +74,6 @@ def campaign(
             "loggedOn": logged_on,
             "abandonRate": item.abandon_rate_target,
             "increasePredictiveRatio": item.increase_predictive_ratio,
-            "stats": stats,
         }
     )
 
@@ -186,7 +184,8 @@ def customer(call: Call, *, result: Result | None, script: Script | None = None)
             "lastBNumber": last_number,
             "callCount": call.attempts_count,
             "modificationDate": timestamp(call.modified_at),
-            "timeZone": call.time_zone,
+            # A number whose prefix spans zones keeps them all; OBI shows one.
+            "timeZone": call.time_zone.split("|")[0] if call.time_zone else None,
             "externalId": call.external_id or id32(call.id),
             "numbers": ";".join(call.numbers),
             "id": id32(call.id),

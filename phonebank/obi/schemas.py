@@ -26,8 +26,6 @@ def _in_utc(value: datetime | None) -> datetime | None:
 class CampaignPut(ObiIn):
     """PUT /campaigns/{campaignId}: every field is written; omitted ones take their defaults."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
     name: str = Field(min_length=1, max_length=200)
     remarks: str | None = None
     dialingMode: Literal["PREVIEW", "PROGRESSIVE", "PREDICTIVE"]  # noqa: N815
@@ -51,6 +49,16 @@ class CampaignPut(ObiIn):
             fields["read_only"] = {k: v for k, v in body.items() if k in CAMPAIGN_READ_ONLY}
             return cls.model_validate(fields)
         return cls.model_validate(body)
+
+
+def attribute_items(value: Any) -> Any:
+    """A customer's attributes as a list, unwrapped from OBI's `{"attribute": [...]}` (JSON)
+    or `<attributes><attribute>` (XML); a bare list is taken as it is."""
+    if value is None:
+        return []
+    if isinstance(value, dict) and set(value) <= {"attribute"}:
+        value = value.get("attribute") or []
+    return [value] if isinstance(value, dict) else value
 
 
 class Attribute(ObiIn):
@@ -87,12 +95,7 @@ class CustomerIn(ObiIn):
     @field_validator("attributes", mode="before")
     @classmethod
     def _attribute_list(cls, value: Any) -> Any:
-        # OBI wraps the list: {"attribute": [...]} in JSON, <attributes><attribute> in XML.
-        if value is None:
-            return []
-        if isinstance(value, dict) and set(value) <= {"attribute"}:
-            value = value.get("attribute") or []
-        return [value] if isinstance(value, dict) else value
+        return attribute_items(value)
 
     def attribute(self, name: str) -> str | None:
         """The value of the attribute called `name` (case-insensitive), if given."""

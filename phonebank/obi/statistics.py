@@ -1,6 +1,7 @@
 """OBI statistics: per campaign and agent, cumulated over whole UTC days."""
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
 
@@ -21,6 +22,18 @@ router = APIRouter(tags=["OBI statistics"])
 SEARCHABLE = ("campaignId", "agentId")
 
 
+def _day(query: dict[str, str], name: str) -> datetime | None:
+    # Statistics are kept by day: a date stands for its whole UTC day.
+    if name not in query:
+        return None
+    moment = parse_time(query[name], field=name)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _ids(searches: dict[str, str], name: str) -> list[uuid.UUID] | None:
+    return parse_ids(searches[name], field=name) if name in searches else None
+
+
 @router.get("/statistics")
 async def list_statistics(
     request: Request, principal: StatisticsReader, session: DbSession
@@ -29,23 +42,13 @@ async def list_statistics(
     query = dict(request.query_params)
     check_params(query, (*SEARCHABLE, "startDate", "endDate"))
     searches = patterns(query, SEARCHABLE, SEARCHABLE)
-    start = parse_time(query["startDate"], field="startDate") if "startDate" in query else None
-    last = parse_time(query["endDate"], field="endDate") if "endDate" in query else None
-    # Statistics are kept by day: a date stands for its whole UTC day.
-    start = start.replace(hour=0, minute=0, second=0, microsecond=0) if start else None
-    end = (
-        last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-        if (last)
-        else None
-    )
+    start = _day(query, "startDate")
+    last = _day(query, "endDate")
+    end = last + timedelta(days=1) if last is not None else None
     if start is not None and end is not None and end <= start:
         raise Invalid("endDate is before startDate", field="endDate")
-    campaign_ids = (
-        parse_ids(searches["campaignId"], field="campaignId")
-        if ("campaignId" in searches)
-        else None
-    )
-    agent_ids = parse_ids(searches["agentId"], field="agentId") if "agentId" in searches else None
+    campaign_ids = _ids(searches, "campaignId")
+    agent_ids = _ids(searches, "agentId")
     organization_id = principal.organization_id
     groups = await statistics(
         session,
