@@ -66,7 +66,8 @@ def patterns(
     ids = set(id_fields)
     found = {name: query[name] for name in searchable if name in query}
     for name, value in found.items():
-        if name in ids and not is_id(value.strip()):
+        # An id field takes one id, or several separated by commas.
+        if name in ids and not all(is_id(part.strip()) for part in value.split(",")):
             raise Invalid(
                 f"Invalid {name}: {value} : ids are searched in id32 or id36 format, "
                 "without patterns",
@@ -76,8 +77,10 @@ def patterns(
 
 
 def id_matches(pattern: str, value: Any) -> bool:
-    """An id field compared in either form (id36 searches find id32 values)."""
-    return value is not None and pattern.replace("-", "").upper() == str(value).upper()
+    """An id field compared in either form (id36 searches find id32 values), to any of the
+    comma-separated ids searched."""
+    wanted = {part.strip().replace("-", "").upper() for part in pattern.split(",")}
+    return value is not None and str(value).upper() in wanted
 
 
 def keep(

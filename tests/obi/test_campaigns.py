@@ -167,6 +167,8 @@ async def test_search_by_fields_with_patterns_ids_and_dates(obi: Obi) -> None:
     guid = "-".join([obi.queue_id[:8], obi.queue_id[8:12], obi.queue_id[12:16],
                      obi.queue_id[16:20], obi.queue_id[20:]])  # fmt: skip
     assert await names(queueId=guid.lower()) == ["Test Campaign"]
+    assert await names(queueId=f"{'0' * 32},{obi.queue_id}") == ["Test Campaign"]
+    assert await names(queueId="0" * 32) == []
     assert await names(total="0", maxCalls="0") == ["Test Campaign"]
     assert await names(startDate="2020-06-29T12:00:00.000Z") == ["Test Campaign"]
     assert await names(startDateEnd="2020-06-29T12:00:00.000Z") == []
