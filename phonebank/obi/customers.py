@@ -12,6 +12,7 @@ from phonebank.calls import service as calls
 from phonebank.calls.contacts import ContactCall, add_contact_calls
 from phonebank.calls.models import Call
 from phonebank.calls.search import CallSearch, latest_results, search_campaign_calls
+from phonebank.campaigns.models import Campaign
 from phonebank.errors import Conflict, DomainError, Invalid, NotFound
 from phonebank.obi import present
 from phonebank.obi.auth import CustomerReader, CustomerWriter
@@ -31,6 +32,7 @@ from phonebank.obi.search import (
 from phonebank.obi.wire import created, no_content, read_body, render, request_format
 from phonebank.organizations.service import get_organization
 from phonebank.scripts.models import Script
+from phonebank.scripts.service import get_script
 
 router = APIRouter(tags=["OBI customers"])
 
@@ -101,6 +103,14 @@ def _entry(raw: Any) -> ContactCall:
         raise Invalid(first["msg"], field=field) from None
 
 
+async def _script(session: DbSession, campaign: Campaign) -> Script | None:
+    if campaign.script_id is None:
+        return None
+    return await get_script(
+        session, organization_id=campaign.organization_id, script_id=campaign.script_id
+    )
+
+
 async def _owned_customer(
     session: DbSession, principal: Principal, campaign_id: str, customer_id: str
 ) -> Call:
@@ -154,9 +164,7 @@ async def list_customers(
         limit=limit if in_database else None,
     )
     results = await latest_results(session, call_ids=[call.id for call in found])
-    script = None
-    if flag(query, "includeScript") and campaign.script_id is not None:
-        script = await session.get(Script, campaign.script_id)
+    script = await _script(session, campaign) if flag(query, "includeScript") else None
     customers = [
         present.customer(call, result=results.get(call.id), script=script) for call in found
     ]
@@ -267,10 +275,14 @@ async def get_customer(
     principal: CustomerReader,
     session: DbSession,
 ) -> Response:
-    """One customer of the campaign."""
+    """One customer of the campaign, with the script answers of its result."""
     call = await _owned_customer(session, principal, campaign_id, customer_id)
+    campaign = await owned_campaign(session, principal, campaign_id)
     results = await latest_results(session, call_ids=[call.id])
-    return render(request, present.customer(call, result=results.get(call.id)), root="customer")
+    customer = present.customer(
+        call, result=results.get(call.id), script=await _script(session, campaign)
+    )
+    return render(request, customer, root="customer")
 
 
 @router.delete("/campaigns/{campaignId}/customers/{customerId}", status_code=204)

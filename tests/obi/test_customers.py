@@ -305,6 +305,8 @@ async def test_results_and_script_answers(
         "AGENT_REJECTED", "AGENT_REJECTED",
     )  # fmt: skip
     assert "script" not in (await obi.get(customers_path(obi))).json()[0]
+    one = (await obi.get(customers_path(obi, f"/{done.hex.upper()}"))).json()
+    assert one["script"] == accepted["script"]
     groups = (await obi.get(f"/campaigns/{obi.campaign_id}/customerResultStatistics")).json()
     assert groups == [
         {"result": "AGENT_REJECTED", "callResult": "AGENT_REJECTED",
