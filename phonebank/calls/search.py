@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, String, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonebank.calls.models import Call, Result
+from phonebank.calls.models import Attempt, Call, Result
 from phonebank.errors import Invalid
 from phonebank.kit.wildcards import LIKE_ESCAPE, to_like
 
@@ -29,6 +29,52 @@ class CallSearch:
     next_call_before: datetime | None = None
     modified_after: datetime | None = None
     modified_before: datetime | None = None
+
+
+def _latest_attempt(column: Any) -> Any:
+    return (
+        select(column)
+        .where(Attempt.call_id == Call.id)
+        .order_by(Attempt.attempted_at.desc(), Attempt.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def last_outcome_column() -> Any:
+    """The outcome of a call's latest attempt, as a correlated subquery."""
+    return _latest_attempt(Attempt.outcome)
+
+
+def last_number_column() -> Any:
+    """The number a call's latest attempt dialed, as a correlated subquery."""
+    return _latest_attempt(Attempt.number)
+
+
+def last_disposition_column() -> Any:
+    """The disposition of a call's latest result, as a correlated subquery."""
+    return (
+        select(Result.disposition)
+        .where(Result.call_id == Call.id)
+        .order_by(Result.created_at.desc(), Result.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """A call's standing in a few columns: enough to judge it without loading it whole."""
+
+    id: uuid.UUID
+    status: str
+    dialing: bool
+    last_outcome: str | None
+    last_disposition: str | None
+    last_number: str | None
+    numbers: list[str]
+    next_number_index: int
+    attributes: dict[str, Any]
 
 
 def _searched(campaign_id: uuid.UUID, search: CallSearch) -> Select[Call]:
@@ -67,6 +113,47 @@ async def search_campaign_calls(
     if limit is not None:
         statement = statement.limit(limit)
     return (await session.scalars(statement)).all()
+
+
+async def summarize_campaign_calls(
+    session: AsyncSession, *, campaign_id: uuid.UUID, search: CallSearch
+) -> list[CallSummary]:
+    """Every call of the campaign matching `search`, oldest first, in summary."""
+    statement = _searched(campaign_id, search).with_only_columns(
+        Call.id,
+        Call.status,
+        Call.dialing_since,
+        last_outcome_column(),
+        last_disposition_column(),
+        last_number_column(),
+        Call.numbers,
+        Call.next_number_index,
+        Call.attributes,
+    )
+    return [
+        CallSummary(
+            id=row[0],
+            status=row[1],
+            dialing=row[2] is not None,
+            last_outcome=row[3],
+            last_disposition=row[4],
+            last_number=row[5],
+            numbers=list(row[6] or []),
+            next_number_index=row[7],
+            attributes=dict(row[8] or {}),
+        )
+        for row in await session.execute(statement)
+    ]
+
+
+async def calls_by_id(session: AsyncSession, *, call_ids: Sequence[uuid.UUID]) -> list[Call]:
+    """The calls with these ids, in the order given."""
+    found: dict[uuid.UUID, Call] = {}
+    for start in range(0, len(call_ids), 500):
+        chunk = list(call_ids[start : start + 500])
+        rows = await session.scalars(select(Call).where(Call.id.in_(chunk)))
+        found.update((call.id, call) for call in rows)
+    return [found[call_id] for call_id in call_ids if call_id in found]
 
 
 async def latest_results(

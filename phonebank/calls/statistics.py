@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.ledger import LedgerFigures, ledger_figures
 from phonebank.calls.models import Attempt, Call, Result
+from phonebank.calls.search import last_disposition_column, last_outcome_column
 
 StatsKey = tuple[uuid.UUID, uuid.UUID | None]  # (campaign id, caller id; None: no caller)
 
@@ -211,28 +212,6 @@ class CallStanding:
     last_outcome: str | None
     last_disposition: str | None
     count: int
-
-
-def last_outcome_column() -> Any:
-    """The outcome of a call's latest attempt, as a correlated subquery."""
-    return (
-        select(Attempt.outcome)
-        .where(Attempt.call_id == Call.id)
-        .order_by(Attempt.attempted_at.desc(), Attempt.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def last_disposition_column() -> Any:
-    """The disposition of a call's latest result, as a correlated subquery."""
-    return (
-        select(Result.disposition)
-        .where(Result.call_id == Call.id)
-        .order_by(Result.created_at.desc(), Result.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
 
 
 async def call_standings(session: AsyncSession, *, campaign_id: uuid.UUID) -> list[CallStanding]:

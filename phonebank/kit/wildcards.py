@@ -1,6 +1,7 @@
 """Search patterns with `*` (any run of characters) and `?` (one character)."""
 
 import re
+from functools import lru_cache
 
 WILDCARDS = frozenset("*?")
 LIKE_ESCAPE = "\\"
@@ -21,6 +22,7 @@ def to_like(pattern: str) -> str:
     return escaped.replace("*", "%").replace("?", "_")
 
 
+@lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     """A case-insensitive regular expression matching the whole of a value against `pattern`."""
     parts = [

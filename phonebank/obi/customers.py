@@ -11,7 +11,13 @@ from phonebank.auth.service import Principal
 from phonebank.calls import service as calls
 from phonebank.calls.contacts import ContactCall, add_contact_calls
 from phonebank.calls.models import Call
-from phonebank.calls.search import CallSearch, latest_results, search_campaign_calls
+from phonebank.calls.search import (
+    CallSearch,
+    calls_by_id,
+    latest_results,
+    search_campaign_calls,
+    summarize_campaign_calls,
+)
 from phonebank.campaigns.models import Campaign
 from phonebank.errors import Conflict, DomainError, Invalid, NotFound
 from phonebank.obi import present
@@ -154,38 +160,41 @@ async def list_customers(
     )
     shown_searches = {name: value for name, value in searches.items() if name not in COLUMNS}
     attribute = query.get("attributeName")
-    # Searches on shown values are matched here, so the page is cut after them.
-    in_database = not shown_searches and attribute is None
-    found = await search_campaign_calls(
-        session,
-        campaign_id=campaign.id,
-        search=search,
-        offset=offset if in_database else 0,
-        limit=limit if in_database else None,
-    )
+    if shown_searches or attribute is not None:
+        # Searches on shown values are matched on each call's standing, then the page is cut.
+        summaries = await summarize_campaign_calls(session, campaign_id=campaign.id, search=search)
+        chosen = [
+            summary.id
+            for summary in summaries
+            if _matches(present.standing(summary), shown_searches, attribute, query)
+        ][offset : offset + limit]
+        found = await calls_by_id(session, call_ids=chosen)
+    else:
+        found = list(
+            await search_campaign_calls(
+                session, campaign_id=campaign.id, search=search, offset=offset, limit=limit
+            )
+        )
     results = await latest_results(session, call_ids=[call.id for call in found])
     script = await _script(session, campaign) if flag(query, "includeScript") else None
     customers = [
         present.customer(call, result=results.get(call.id), script=script) for call in found
     ]
-    if not in_database:
-        customers = [
-            customer
-            for customer in customers
-            if keep(customer, shown_searches)
-            and (
-                attribute is None
-                or _has_attribute(customer, attribute, query.get("attributeValue"))
-            )
-        ][offset : offset + limit]
     return render(request, customers, root="customers", item="customer")
 
 
-def _has_attribute(customer: dict[str, Any], name: str, value: str | None) -> bool:
+def _matches(
+    shown: dict[str, Any], searches: dict[str, str], attribute: str | None, query: dict[str, str]
+) -> bool:
+    if not keep(shown, searches):
+        return False
+    if attribute is None:
+        return True
+    value = query.get("attributeValue")
     return any(
-        keep({"name": item["name"]}, {"name": name})
+        keep({"name": item["name"]}, {"name": attribute})
         and (value is None or keep({"value": item["value"]}, {"value": value}))
-        for item in customer["attributes"]["attribute"]
+        for item in shown["attributes"]["attribute"]
     )
 
 

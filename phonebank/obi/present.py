@@ -6,6 +6,7 @@ from typing import Any
 
 from phonebank.callers.models import CallerGroup
 from phonebank.calls.models import Call, Result
+from phonebank.calls.search import CallSummary
 from phonebank.calls.statistics import CallTotals, GroupFigures
 from phonebank.campaigns.models import Campaign
 from phonebank.obi.ids import id32, maybe_id32, timestamp
@@ -129,15 +130,37 @@ def agent_stats(
     }
 
 
-def _attributes(call: Call) -> dict[str, Any]:
+def _attributes(attributes: dict[str, Any], numbers: list[str]) -> dict[str, Any]:
     # By name: PostgreSQL's JSONB keeps no key order, and the answer must not depend on it.
-    pairs = [
-        {"name": str(name), "value": str(value)} for name, value in sorted(call.attributes.items())
-    ]
-    for position, number in enumerate(call.numbers[:3], start=1):
-        if f"Phone{position}" not in call.attributes:
+    pairs = [{"name": str(name), "value": str(value)} for name, value in sorted(attributes.items())]
+    for position, number in enumerate(numbers[:3], start=1):
+        if f"Phone{position}" not in attributes:
             pairs.append({"name": f"Phone{position}", "value": number})
     return {"attribute": pairs}
+
+
+def standing(summary: CallSummary) -> dict[str, Any]:
+    """The fields of a customer that come from where its call stands (results, numbers,
+    attributes), as `customer` shows them."""
+    result, call_result_, classifier = call_result(
+        summary.status,
+        dialing=summary.dialing,
+        last_outcome=summary.last_outcome,
+        last_disposition=summary.last_disposition,
+    )
+    last_number = (
+        summary.numbers.index(summary.last_number)
+        if summary.last_number in summary.numbers
+        else summary.next_number_index
+    )
+    return {
+        "attributes": _attributes(summary.attributes, summary.numbers),
+        "result": result,
+        "callResult": call_result_,
+        "classifier": classifier,
+        "lastBNumber": last_number,
+        "numbers": ";".join(summary.numbers),
+    }
 
 
 def _script(script: Script, result: Result | None) -> dict[str, Any] | None:
@@ -158,36 +181,38 @@ def _script(script: Script, result: Result | None) -> dict[str, Any] | None:
 def customer(call: Call, *, result: Result | None, script: Script | None = None) -> dict[str, Any]:
     """A call as an OBI customer (with its script answers when `script` is given)."""
     last = call.attempts[-1] if call.attempts else None
-    obi_result, obi_call_result, classifier = call_result(
-        call.status,
-        dialing=call.dialing_since is not None,
-        last_outcome=last.outcome if last is not None else None,
-        last_disposition=result.disposition if result is not None else None,
-    )
-    last_number = (
-        call.numbers.index(last.number)
-        if last is not None and last.number in call.numbers
-        else call.next_number_index
+    derived = standing(
+        CallSummary(
+            id=call.id,
+            status=call.status,
+            dialing=call.dialing_since is not None,
+            last_outcome=last.outcome if last is not None else None,
+            last_disposition=result.disposition if result is not None else None,
+            last_number=last.number if last is not None else None,
+            numbers=list(call.numbers),
+            next_number_index=call.next_number_index,
+            attributes=call.attributes,
+        )
     )
     return _present(
         {
-            "attributes": _attributes(call),
+            "attributes": derived["attributes"],
             "script": _script(script, result) if script is not None else None,
-            "result": obi_result,
-            "callResult": obi_call_result,
-            "classifier": classifier,
+            "result": derived["result"],
+            "callResult": derived["callResult"],
+            "classifier": derived["classifier"],
             "date": timestamp(call.next_call_at) if call.status == "requested" else NEVER,
             "agentId": maybe_id32(call.preferred_caller_id),
             "dialingMode": CUSTOMER_DIALING_MODES.get(call.dialing_mode or ""),
             "previewTime": call.preview_seconds,
             "priority": call.priority,
-            "lastBNumber": last_number,
+            "lastBNumber": derived["lastBNumber"],
             "callCount": call.attempts_count,
             "modificationDate": timestamp(call.modified_at),
             # A number whose prefix spans zones keeps them all; OBI shows one.
             "timeZone": call.time_zone.split("|")[0] if call.time_zone else None,
             "externalId": call.external_id or id32(call.id),
-            "numbers": ";".join(call.numbers),
+            "numbers": derived["numbers"],
             "id": id32(call.id),
         }
     )
