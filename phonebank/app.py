@@ -24,6 +24,7 @@ from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLim
 from phonebank.kit.urls import set_base_url
 from phonebank.metrics.router import LatencyMiddleware
 from phonebank.metrics.router import router as metrics_router
+from phonebank.obi.router import router as obi_router
 from phonebank.osdi.hal import install_osdi_errors
 from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(osdi_router)
+    app.include_router(obi_router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

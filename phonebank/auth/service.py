@@ -107,6 +107,23 @@ async def authenticate(session: AsyncSession, *, key_id: str, secret: str) -> Pr
     )
 
 
+async def authenticate_basic(session: AsyncSession, *, username: str, password: str) -> Principal:
+    """HTTP Basic: the user names the service account (its id or name), the password is one
+    of its API keys; a key of another account is refused like an unknown one."""
+    parts = split_token(password)
+    if parts is None:
+        raise Unauthorized("malformed API key")
+    principal = await authenticate(session, key_id=parts[0], secret=parts[1])
+    account = await session.get_one(ServiceAccount, principal.service_account_id)
+    try:
+        named = uuid.UUID(username.strip()) == account.id
+    except ValueError:
+        named = username == account.name
+    if not named:
+        raise Unauthorized("unknown API key")
+    return principal
+
+
 async def list_service_accounts(
     session: AsyncSession, *, organization_id: uuid.UUID
 ) -> Sequence[ServiceAccount]:

@@ -288,3 +288,31 @@ async def list_callers(
         organization_id, caller_group_id=caller_group_id, active=active, query=query
     )
     return await fetch_page(session, statement, params)
+
+
+async def callers_by_id(
+    session: AsyncSession, *, organization_id: uuid.UUID, caller_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Caller]:
+    """The organization's callers among `caller_ids`, by id (others are left out)."""
+    if not caller_ids:
+        return {}
+    rows = await session.scalars(
+        select(Caller).where(
+            Caller.organization_id == organization_id, Caller.id.in_(list(caller_ids))
+        )
+    )
+    return {caller.id: caller for caller in rows}
+
+
+async def caller_groups_by_id(
+    session: AsyncSession, *, organization_id: uuid.UUID, group_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CallerGroup]:
+    """The organization's caller groups among `group_ids`, by id."""
+    if not group_ids:
+        return {}
+    rows = await session.scalars(
+        select(CallerGroup).where(
+            CallerGroup.organization_id == organization_id, CallerGroup.id.in_(list(group_ids))
+        )
+    )
+    return {group.id: group for group in rows}

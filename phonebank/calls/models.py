@@ -45,6 +45,8 @@ class Call(IdMixin, TimestampMixin, Base):
         Index("ix_calls_campaign_zone", "campaign_id", "status", "time_zone"),
         Index("ix_calls_campaign_person", "campaign_id", "person_id"),
         Index("ix_calls_person", "person_id"),
+        # A client's own key for a call (OBI externalId), unique within the campaign.
+        Index("uq_calls_campaign_external_id", "campaign_id", "external_id", unique=True),
         # Only calls being dialed right now: small, and what "number not in flight" asks.
         Index(
             "ix_calls_in_flight",
@@ -76,6 +78,10 @@ class Call(IdMixin, TimestampMixin, Base):
         ForeignKey("callers.id", ondelete="SET NULL")
     )
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    # How the client asked this contact to be dialed (OBI customer dialingMode, previewTime).
+    dialing_mode: Mapped[str | None] = mapped_column(String(20))
+    preview_seconds: Mapped[int | None]
     attempts_count: Mapped[int] = mapped_column(default=0)
     # Set while the dialer has a dial of this call in flight.
     dialing_since: Mapped[datetime | None]

@@ -200,6 +200,14 @@ async def get_call(
     return await get_owned(session, Call, call_id, organization_id=organization_id, what="call")
 
 
+async def delete_call(session: AsyncSession, *, call: Call) -> None:
+    """Remove a call with its attempts and results; one being dialed right now stays."""
+    if call.dialing_since is not None:
+        raise Conflict("the call is being dialed right now; try again when the dial has ended")
+    await session.delete(call)
+    await session.flush()
+
+
 def _require_changeable(call: Call, action: str) -> None:
     if call.external_metadata is not None:
         raise Conflict(f"cannot {action}: this call is managed externally and cannot be changed")

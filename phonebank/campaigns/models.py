@@ -31,6 +31,10 @@ class Campaign(IdMixin, TimestampMixin, Base):
         CheckConstraint("abandon_rate_target >= 0 AND abandon_rate_target <= 3", name="abandon"),
         CheckConstraint("ring_timeout_seconds >= 15", name="ring_timeout"),
         CheckConstraint("retry_count >= 0", name="retry_count"),
+        CheckConstraint(
+            "increase_predictive_ratio >= 0 AND increase_predictive_ratio <= 100",
+            name="increase_predictive_ratio",
+        ),
         CheckConstraint("power_ratio > 0", name="power_ratio"),
         CheckConstraint(
             "end_time IS NULL OR start_time IS NULL OR end_time > start_time", name="time_order"
@@ -96,6 +100,8 @@ class Campaign(IdMixin, TimestampMixin, Base):
     retry_delay_abandoned_seconds: Mapped[int] = mapped_column(default=86400)
 
     abandon_rate_target: Mapped[float] = mapped_column(default=1.0)
+    # OBI increasePredictiveRatio: percent of extra dials for busy callers (0-100).
+    increase_predictive_ratio: Mapped[float] = mapped_column(default=0.0, server_default="0")
     ring_timeout_seconds: Mapped[int] = mapped_column(default=20)
     power_ratio: Mapped[float] = mapped_column(default=1.0)
     # Preview mode: dial by itself after this many seconds of preview (None: the caller dials).

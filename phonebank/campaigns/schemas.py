@@ -28,6 +28,7 @@ MAX_RING_TIMEOUT_SECONDS = 600
 MAX_PREVIEW_SECONDS = 3600
 MAX_RETRY_COUNT = 20
 MAX_POWER_RATIO = 10.0
+MAX_INCREASE_PREDICTIVE_RATIO = 100.0
 # Settings every campaign has: they may be changed but never cleared.
 REQUIRED_SETTINGS = (
     "name",
@@ -43,6 +44,7 @@ REQUIRED_SETTINGS = (
     "retry_delay_failed_seconds",
     "retry_delay_abandoned_seconds",
     "abandon_rate_target",
+    "increase_predictive_ratio",
     "ring_timeout_seconds",
     "power_ratio",
 )
@@ -174,6 +176,11 @@ class CampaignCreate(CampaignFields):
     abandon_rate_target: float = Field(
         default=model_default("abandon_rate_target"), ge=0, le=MAX_ABANDON_RATE
     )
+    increase_predictive_ratio: float = Field(
+        default=model_default("increase_predictive_ratio"),
+        ge=0,
+        le=MAX_INCREASE_PREDICTIVE_RATIO,
+    )
     ring_timeout_seconds: int = Field(
         default=model_default("ring_timeout_seconds"),
         ge=MIN_RING_TIMEOUT_SECONDS,
@@ -201,6 +208,9 @@ class CampaignUpdate(CampaignFields):
         default=None, ge=0, le=MAX_RETRY_DELAY_SECONDS
     )
     abandon_rate_target: float | None = Field(default=None, ge=0, le=MAX_ABANDON_RATE)
+    increase_predictive_ratio: float | None = Field(
+        default=None, ge=0, le=MAX_INCREASE_PREDICTIVE_RATIO
+    )
     ring_timeout_seconds: int | None = Field(
         default=None, ge=MIN_RING_TIMEOUT_SECONDS, le=MAX_RING_TIMEOUT_SECONDS
     )
@@ -243,6 +253,7 @@ class CampaignOut(TimestampedResource):
     retry_delay_failed_seconds: int
     retry_delay_abandoned_seconds: int
     abandon_rate_target: float
+    increase_predictive_ratio: float
     ring_timeout_seconds: int
     power_ratio: float
     preview_seconds: int | None

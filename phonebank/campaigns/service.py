@@ -249,3 +249,13 @@ async def list_campaigns(
     )
     items = [CampaignWithTotals(row, *totals.get(row.id, (0, 0))) for row in rows]
     return items, total
+
+
+async def all_campaigns(session: AsyncSession, *, organization_id: uuid.UUID) -> list[Campaign]:
+    """Every campaign of the organization, oldest first (for faces without pagination)."""
+    statement = (
+        select(Campaign)
+        .where(Campaign.organization_id == organization_id)
+        .order_by(Campaign.created_at, Campaign.id)
+    )
+    return list((await session.scalars(statement)).all())

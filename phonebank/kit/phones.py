@@ -1,6 +1,8 @@
 """Phone numbers: parse anything people type into E.164 and learn its time zones."""
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import phonenumbers
 from phonenumbers import timezone as phone_timezones
@@ -116,3 +118,24 @@ class PhoneCache:
         if national is None:
             return known
         return ParsedPhone(e164="+1" + national, country=known.country, time_zones=known.time_zones)
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    # zone.tab of the IANA database: "country<TAB>coordinates<TAB>zone[<TAB>comments]".
+    countries: dict[str, str] = {}
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return countries
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            fields = line.split("\t")
+            if len(fields) >= 3:
+                countries[fields[2]] = fields[0]
+    return countries
+
+
+def country_for_zone(zone: str | None) -> str | None:
+    """The ISO country an IANA zone belongs to (`Europe/Helsinki` -> `FI`), if it has one."""
+    return _zone_countries().get(zone) if zone else None

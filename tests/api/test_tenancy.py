@@ -95,6 +95,8 @@ async def _make_objects(
         "blocked_number_id": (await post("/blocked_numbers", {"number": "+12125550186"}))["id"],
         "call_id": call["id"],
         "call_uuid": call["id"],
+        "campaignId": campaign["id"],
+        "customerId": call["id"],
         "account_id": account["service_account_id"],
         "key_uuid": account["id"],
     }

@@ -1,7 +1,7 @@
 """caller logins and campaign access codes
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-22 14:33:35.581876
 """
 
@@ -14,7 +14,7 @@ import phonebank.db
 from phonebank.campaigns.codes import new_access_code
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""The Sinch-compatible Outbound Campaign Interface (OBI), served at `/obi`."""
