@@ -85,39 +85,48 @@ class PhoneCache:
 
     def __init__(self, default_country: str) -> None:
         self.default_country = default_country.upper()
-        self._blocks: dict[str, ParsedPhone | None] = {}
+        self._blocks: dict[str, ParsedPhone] = {}
         self._exact: dict[str, ParsedPhone | None] = {}
 
     def _national(self, text: str) -> str | None:
+        # The ten national digits when the number is read in the North American plan first
+        # (so a valid block decides it exactly as the full parse would), else None.
         digits = text.translate(_NON_DIGITS)
         if digits.startswith("+1"):
             national = digits[2:]
-        elif digits.startswith("+"):
+        elif digits.startswith("+") or self.default_country not in NANP_DEFAULTS:
             return None
         elif len(digits) == 11 and digits.startswith("1"):
             national = digits[1:]
-        elif self.default_country in NANP_DEFAULTS:
-            national = digits
         else:
-            return None
+            national = digits
         return national if len(national) == 10 and national.isdigit() else None
 
     def parse(self, raw: str, *, field: str = "number") -> ParsedPhone:
         """Like `parse_phone`, with the organization's default country given once."""
         text = (raw or "").strip()
         national = self._national(text)
-        memory, key = (self._blocks, national[:6]) if national else (self._exact, text)
-        if key not in memory:
-            try:
-                memory[key] = parse_phone(text, default_country=self.default_country, field=field)
-            except Invalid:
-                memory[key] = None
-        known = memory[key]
-        if known is None:
-            raise Invalid(f"{raw!r} is not a valid phone number", field=field)
-        if national is None:
+        if national is not None:
+            block = self._blocks.get(national[:6])
+            if block is not None:
+                return ParsedPhone("+1" + national, block.country, block.time_zones)
+        elif text in self._exact:
+            known = self._exact[text]
+            if known is None:
+                raise Invalid(f"{raw!r} is not a valid phone number", field=field)
             return known
-        return ParsedPhone(e164="+1" + national, country=known.country, time_zones=known.time_zones)
+        try:
+            parsed = parse_phone(text, default_country=self.default_country, field=field)
+        except Invalid:
+            if national is None:
+                self._exact[text] = None
+            raise
+        # Only a valid North American reading speaks for its whole block.
+        if national is not None and parsed.e164 == "+1" + national:
+            self._blocks[national[:6]] = parsed
+        elif national is None:
+            self._exact[text] = parsed
+        return parsed
 
 
 @cache
