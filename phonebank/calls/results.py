@@ -112,6 +112,11 @@ async def record_result(
         answers=rows,
     )
     session.add(result)
+    if attempt.outcome is None:
+        # The dialer writes outcomes in batches; the result proves the talk happened, so a
+        # crash before the dialer's next write cannot leave this attempt without one.
+        attempt.outcome, attempt.caller_id = "human", attempt.caller_id or caller_id
+        attempt.ended_at = attempt.ended_at or now
     if call.status == "requested":
         if disposition == "call_back":
             call.next_call_at = now + CALL_BACK_AFTER

@@ -9,7 +9,8 @@ from phonebank.cli.demo import (
     DEMO_ORGANIZER_EMAIL,
     DEMO_ORGANIZER_PASSWORD,
 )
-from tests.web.conftest import Server, screenshot_path
+from tests.servers import Server
+from tests.web.conftest import screenshot_path
 
 PHONE = {"width": 390, "height": 844}
 CONNECT_TIMEOUT_MS = 30_000
