@@ -9,6 +9,7 @@ import logging
 import uuid
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phonebank.callers.models import CallerSession
@@ -19,6 +20,8 @@ from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.live import Agent
 from phonebank.events.bus import EventBus, session_channel
 from phonebank.people.models import Person
+from phonebank.scripts.models import Script
+from phonebank.scripts.schemas import ScriptOut
 
 logger = logging.getLogger("phonebank.calling")
 
@@ -47,6 +50,14 @@ async def contact_of(
         phone_number=call.next_number or (str(call.numbers[0]) if call.numbers else None),
         attributes=attributes,
     )
+
+
+async def script_of_call(session: AsyncSession, call_id: uuid.UUID) -> ScriptOut | None:
+    """The script of the call's campaign, as callers read it."""
+    campaign_id = await session.scalar(select(Call.campaign_id).where(Call.id == call_id))
+    script_id = await session.scalar(select(Campaign.script_id).where(Campaign.id == campaign_id))
+    script = await session.get(Script, script_id) if script_id is not None else None
+    return ScriptOut.model_validate(script) if script is not None else None
 
 
 def _agent_call(agent: Agent) -> tuple[uuid.UUID, uuid.UUID] | None:
@@ -115,14 +126,22 @@ class BusNotifier:
     async def _contact_event(self, agent: Agent, kind: str, call_id: uuid.UUID) -> None:
         current = _agent_call(agent)
         attempt_id = current[1] if current is not None else None
+        contact = script = None
         try:
             async with self.sessionmaker() as session:
                 contact = await contact_of(session, call_id, attempt_id)
+                script = await script_of_call(session, call_id)
         except Exception:  # a page missing a contact must never stop the dialer
             logger.exception("could not load the contact of call %s", call_id)
-            contact = None
-        payload = contact.model_dump(mode="json") if contact is not None else None
-        self._send(agent, {"type": kind, "call_id": str(call_id), "contact": payload})
+        self._send(
+            agent,
+            {
+                "type": kind,
+                "call_id": str(call_id),
+                "contact": contact.model_dump(mode="json") if contact is not None else None,
+                "script": script.model_dump(mode="json") if script is not None else None,
+            },
+        )
 
     async def previewing(self, agent: Agent, call_id: uuid.UUID) -> None:
         """Send the contact to preview."""

@@ -20,6 +20,7 @@ from phonebank.campaigns.models import Campaign
 from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.service import DialerService
+from phonebank.events.bus import EventBus
 from phonebank.people.models import Person
 from phonebank.scripts.models import NoteField, Question, QuestionResponse, Script, Transfer
 from tests.conftest import Tenant
@@ -59,6 +60,7 @@ class Desk:
     caller: Caller
     script: Script
     tenant: Tenant
+    bus: EventBus
 
     @property
     def carrier(self) -> DeskCarrier:

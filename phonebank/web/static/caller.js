@@ -13,8 +13,8 @@
  * Events (`caller.on(type, handler)`; "*" receives all):
  *   snapshot  {session}                  the whole session, on (re)connect
  *   state     {state, since}             available, previewing, dialing, connected, wrap_up, paused, ended
- *   preview   {call_id, contact}         a contact to preview (preview mode)
- *   connected {call_id, contact}         the contact is on the line
+ *   preview   {call_id, contact, script} a contact to preview (preview mode)
+ *   connected {call_id, contact, script} the contact is on the line, and what to read
  *   call      {call_id, state}           ringing, transferred, voicemail, ended
  *   ended     {reason}                   the session ended (left, stopped, kicked, rejoined)
  *   session   {session}                  the session view after any action (also kept in `caller.session`)
