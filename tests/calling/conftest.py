@@ -243,8 +243,9 @@ def make_desk(
         await clock.run(until=START + timedelta(seconds=1))
         assert service.dialer_for(campaign.id) is not None
         return Desk(
-            client, sessionmaker, clock, carriers, service, campaign, caller, script, tenant
-        )
+            client, sessionmaker, clock, carriers, service, campaign, caller, script, tenant,
+            bus=app.state.bus,
+        )  # fmt: skip
 
     return make
 
