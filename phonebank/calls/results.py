@@ -24,6 +24,7 @@ from phonebank.kit.pagination import PageParams
 from phonebank.organizations.models import Organization
 from phonebank.scripts.answers import AnswerGiven, check_answer
 from phonebank.scripts.models import Question, Script
+from phonebank.webhooks.outbox import Event, campaign_scope, record_events
 
 # The dispositions callers choose from. Every one completes the call except `call_back`
 # (tried again later) and `do_not_call` also blocks the number in the organization.
@@ -36,6 +37,30 @@ DISPOSITIONS = (
     "do_not_call",
 )
 CALL_BACK_AFTER = timedelta(hours=4)
+
+
+def result_event(result: Result, call: Call) -> Event:
+    """The `result.created` event of a stored result (flushed: it has its id)."""
+    return Event(
+        organization_id=call.organization_id,
+        type="result.created",
+        data={
+            "result_id": result.id,
+            "call_id": call.id,
+            "attempt_id": result.attempt_id,
+            "campaign_id": call.campaign_id,
+            "person_id": call.person_id,
+            "caller_id": result.caller_id,
+            "disposition": result.disposition,
+            "call_status": call.status,
+            "answers": [
+                {"question_id": answer.question_id, "responses": answer.responses,
+                 "value": answer.value}
+                for answer in result.answers
+            ],
+        },
+        scopes=(campaign_scope(call.campaign_id),),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -125,6 +150,7 @@ async def record_result(
             data=BlockedNumberBulkCreate(numbers=[attempt.number], reason="asked not to be called"),
         )
     await session.flush()
+    await record_events(session, [result_event(result, call)])
     return result, True
 
 
