@@ -24,6 +24,7 @@ from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
 from phonebank.web.router import STATIC_DIR
 from phonebank.web.router import router as web_router
+from phonebank.webhooks.delivery import WebhookWorker
 
 logger = logging.getLogger("phonebank")
 
@@ -63,11 +64,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             app.state.dialer = dialer
             await dialer.start()
+        webhooks = None
+        if settings.run_webhooks:
+            webhooks = WebhookWorker(app.state.sessionmaker)
+            await webhooks.start()
         try:
             yield
         finally:
             if dialer is not None:
                 await dialer.stop()
+            if webhooks is not None:
+                await webhooks.stop()
             if owns_engine:
                 await app.state.engine.dispose()
 

@@ -22,6 +22,7 @@ from phonebank.people.import_router import router as people_import_router
 from phonebank.people.router import router as people_router
 from phonebank.scripts.router import router as scripts_router
 from phonebank.tags.router import router as tags_router
+from phonebank.webhooks.router import router as webhooks_router
 
 PREFIX = "/api/v1"
 
@@ -41,6 +42,7 @@ RESOURCES: list[tuple[str, str, APIRouter]] = [
     ("calls", "/calls", calls_router),
     ("caller_sessions", "/caller_sessions", supervisor_router),
     ("caller", "/caller", caller_router),
+    ("webhooks", "/webhooks", webhooks_router),
 ]
 
 router = APIRouter(prefix=PREFIX)

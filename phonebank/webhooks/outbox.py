@@ -69,7 +69,7 @@ def envelope(event: Event, now: datetime) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": str(event.id),
         "type": event.type,
-        "created_at": (event.at or now).isoformat(),
+        "created_at": to_jsonable_python(event.at or now),
         "organization_id": str(event.organization_id),
         "data": to_jsonable_python(event.data),
     }
