@@ -17,6 +17,7 @@ from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
+from phonebank.hosted.feeder import NumbersFeeder
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.urls import set_base_url
 from phonebank.osdi.hal import install_osdi_errors
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if owns_engine:
             app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
             app.state.sessionmaker = create_sessionmaker(app.state.engine)
-        dialer = None
+        dialer = feeder = None
         if settings.run_dialer:
             dialer = DialerService(
                 app.state.sessionmaker,
@@ -64,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             app.state.dialer = dialer
             await dialer.start()
+            # Hosted dialings fetch their numbers beside the engines, on the same clock.
+            feeder = NumbersFeeder(app.state.sessionmaker, dialer.clock)
+            feeder.start()
         webhooks = None
         if settings.run_webhooks:
             webhooks = WebhookWorker(app.state.sessionmaker)
@@ -71,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if feeder is not None:
+                await feeder.stop()
             if dialer is not None:
                 await dialer.stop()
             if webhooks is not None:

@@ -83,6 +83,13 @@ async def _make_objects(
     campaign = await post("/campaigns", {"name": "c"})
     call = await post("/calls", {"person_id": person["id"], "campaign_id": campaign["id"]})
     account = await post("/service_accounts", {"name": "a", "scopes": ["people:read"]})
+    hosted = await post(
+        "/call",
+        {"dialer_type": "Preview", "from": "+12125550100", "phone_number": "2125550185",
+         "call_state_url": "https://example.org/state"},
+    )  # fmt: skip
+    await post("/phone_number_lists", {"identifier": "owned", "webhook_url": "https://e.org/u",
+                                       "phone_numbers": ["2125550184"]})  # fmt: skip
     subscription = await post("/webhooks", {"url": "https://example.org/h", "events": ["*"]})
     await record_events(session, [Event(owner.organization_id, "result.created", {})])
     delivery_id = await session.scalar(
@@ -109,6 +116,8 @@ async def _make_objects(
         "key_uuid": account["id"],
         "subscription_id": subscription["id"],
         "delivery_id": str(delivery_id),
+        "hosted_id": hosted["id"],
+        "identifier": "owned",
     }
 
 
