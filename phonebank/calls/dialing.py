@@ -11,7 +11,7 @@ from sqlalchemy.orm import raiseload
 
 from phonebank.calls.models import Attempt, Call
 from phonebank.calls.queue import callable_query
-from phonebank.calls.service import campaign_max_attempts, conclude_attempt
+from phonebank.calls.service import campaign_max_attempts, conclude_attempt, status_events
 from phonebank.campaigns.models import Campaign
 from phonebank.webhooks.outbox import Event, campaign_scope, record_events
 
@@ -240,7 +240,7 @@ async def record_outcomes(
     for outcome in outcomes:
         call = calls[outcome.call_id]
         # The number this attempt dialed, before the rules move the call to its next one.
-        number = call.next_number
+        number, previous = call.next_number, call.status
         call.dialing_since = None
         if outcome.outcome == "not_dialed":
             # Claimed but never dialed (released, or refused at the moment of dialing).
@@ -255,6 +255,7 @@ async def record_outcomes(
                 now=now,
             )
         events += _outcome_events(campaign, outcome, call, number)
+        events += status_events(call, previous)
     rows = [
         {"id": call.id, "modified_at": now, **{name: getattr(call, name) for name in _CALL_COLUMNS}}
         for call in calls.values()

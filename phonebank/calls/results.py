@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.blocked_numbers.schemas import BlockedNumberBulkCreate
 from phonebank.blocked_numbers.service import add_blocked_numbers
 from phonebank.calls.models import Answer, Attempt, Call, Result
-from phonebank.calls.service import mark_completed
+from phonebank.calls.service import mark_completed, status_events
 from phonebank.errors import Invalid, NotFound
 from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
 from phonebank.kit.pagination import PageParams
@@ -137,6 +137,7 @@ async def record_result(
         answers=rows,
     )
     session.add(result)
+    previous = call.status
     if call.status == "requested":
         if disposition == "call_back":
             call.next_call_at = now + CALL_BACK_AFTER
@@ -150,7 +151,7 @@ async def record_result(
             data=BlockedNumberBulkCreate(numbers=[attempt.number], reason="asked not to be called"),
         )
     await session.flush()
-    await record_events(session, [result_event(result, call)])
+    await record_events(session, [result_event(result, call), *status_events(call, previous)])
     return result, True
 
 

@@ -20,9 +20,9 @@ from phonebank.calls.dialing import (
 from phonebank.calls.models import Call, Result
 from phonebank.calls.queue import waiting_zone_keys
 from phonebank.calls.results import result_event
-from phonebank.calls.service import mark_completed
+from phonebank.calls.service import mark_completed, status_events
 from phonebank.campaigns.models import Campaign
-from phonebank.webhooks.outbox import record_events
+from phonebank.webhooks.outbox import Event, record_events
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ class DialerStore:
                 )
             }
             stored = []
+            events: list[Event] = []
             for result in pending.results:
                 call = calls[result.call_id]
                 row = Result(
@@ -124,6 +125,7 @@ class DialerStore:
                 )
                 session.add(row)
                 stored.append((row, call))
+                previous = call.status
                 if call.status == "requested":
                     mark_completed(
                         call,
@@ -131,4 +133,6 @@ class DialerStore:
                         result={"disposition": result.disposition},
                         completed_at=result.at,
                     )
-            await record_events(session, [result_event(row, call) for row, call in stored])
+                events += status_events(call, previous)
+            events += [result_event(row, call) for row, call in stored]
+            await record_events(session, events)

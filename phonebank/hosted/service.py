@@ -33,8 +33,9 @@ from phonebank.webhooks.models import WebhookSubscription
 from phonebank.webhooks.outbox import Event, campaign_scope, record_events, upload_scope
 from phonebank.webhooks.service import create_subscription
 
-# What a hosted dialing's call-state URL hears: every state of every call, and the end.
-CALL_STATE_EVENTS = ["call.state_changed", "campaign.status_changed"]
+# What a hosted dialing's call-state URL hears: every state of every call, each call's final
+# status, and the campaign's status (it stops when every number has been dialed).
+CALL_STATE_EVENTS = ["call.state_changed", "call.status_changed", "campaign.status_changed"]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from phonebank.webhooks.models import WebhookDelivery, WebhookSubscription
 # The events a subscription may ask for (by name, by `family.*`, or `*` for all).
 EVENT_TYPES = (
     "call.state_changed",
+    "call.status_changed",
     "attempt.completed",
     "result.created",
     "caller_session.started",

@@ -58,6 +58,8 @@ async def test_a_dial_reports_each_state_change_and_its_attempt_and_result(world
     ) == world.at(33)
     result = by_type["result.created"]["data"]
     assert result["disposition"] == "completed" and result["call_status"] == "completed"
+    change = by_type["call.status_changed"]["data"]
+    assert (change["from"], change["to"]) == ("requested", "completed")
     sessions = [p["type"] for p in payloads if p["type"].startswith("caller_session")]
     assert sessions == ["caller_session.started", "caller_session.ended"]
     assert len({p["id"] for p in payloads}) == len(payloads)
