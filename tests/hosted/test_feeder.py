@@ -11,10 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import Caller
 from phonebank.callers.sessions import start_session
+from phonebank.calls.models import Call
 from phonebank.campaigns.models import Campaign
 from phonebank.db import utcnow
 from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
@@ -23,6 +25,7 @@ from phonebank.dialer.live import Agent, SilentNotifier
 from phonebank.dialer.service import DialerService
 from phonebank.hosted.feeder import NumbersFeeder, numbers_in_page
 from phonebank.webhooks.delivery import WebhookWorker
+from phonebank.webhooks.models import WebhookDelivery
 from phonebank.webhooks.signing import verify
 from tests.conftest import Tenant
 from tests.webhooks.receiver import Received, Receiver
@@ -226,3 +229,40 @@ def test_pages_may_be_lists_or_objects_of_numbers() -> None:
     assert numbers_in_page({"numbers": []}) == []
     with pytest.raises(ValueError):
         numbers_in_page({"ok": True})
+
+
+async def test_a_dialing_with_every_call_final_and_no_more_numbers_stops(
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
+) -> None:
+    hosted = (
+        await client.post(
+            "/api/v1/call",
+            json={"dialer_type": "Power", "from": "+12125550100", "phone_number": "2125550196",
+                  "call_state_url": "https://customer.example.org/state"},
+            headers=tenant.headers,
+        )
+    ).json()  # fmt: skip
+    campaign_id = uuid.UUID(hosted["campaign_id"])
+    feeder = NumbersFeeder(app.state.sessionmaker, VirtualClock(utcnow()))
+    await feeder.feed()
+    assert (await session.get_one(Campaign, campaign_id, populate_existing=True)).status == (
+        "started"
+    )  # its call is still to be made
+    await session.execute(
+        update(Call).where(Call.campaign_id == campaign_id).values(status="completed")
+    )
+    await session.commit()
+    await feeder.feed()
+    await feeder.stop()
+    assert (await session.get_one(Campaign, campaign_id, populate_existing=True)).status == (
+        "stopped"
+    )
+    told = await session.scalars(
+        select(WebhookDelivery.payload)
+        .where(WebhookDelivery.event == "campaign.status_changed")
+        .order_by(WebhookDelivery.created_at)
+    )
+    assert [(p["data"]["from"], p["data"]["to"]) for p in told] == [
+        ("draft", "started"),
+        ("started", "stopped"),
+    ]
