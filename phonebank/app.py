@@ -19,6 +19,7 @@ from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
+from phonebank.hosted.feeder import NumbersFeeder
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from phonebank.kit.urls import set_base_url
@@ -30,6 +31,7 @@ from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
 from phonebank.web.router import STATIC_DIR
 from phonebank.web.router import router as web_router
+from phonebank.webhooks.delivery import WebhookWorker
 
 logger = logging.getLogger("phonebank")
 
@@ -90,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if owns_engine:
             app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
             app.state.sessionmaker = create_sessionmaker(app.state.engine)
-        dialer = None
+        dialer = feeder = None
         if settings.run_dialer:
             dialer = DialerService(
                 app.state.sessionmaker,
@@ -100,15 +102,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             app.state.dialer = dialer
             await dialer.start()
+            # Hosted dialings fetch their numbers beside the engines, on the same clock.
+            feeder = NumbersFeeder(app.state.sessionmaker, dialer.clock)
+            feeder.start()
+        webhooks = None
+        if settings.run_webhooks:
+            webhooks = WebhookWorker(app.state.sessionmaker)
+            await webhooks.start()
         try:
             yield
         finally:
+            if feeder is not None:
+                await feeder.stop()
             if dialer is not None:
                 await dialer.stop()
             if isinstance(app.state.bus, RedisBus):
                 await app.state.bus.close()
             if isinstance(app.state.rate_limiter, RedisRateLimiter):
                 await app.state.rate_limiter.close()
+            if webhooks is not None:
+                await webhooks.stop()
             if owns_engine:
                 await app.state.engine.dispose()
 

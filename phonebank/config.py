@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 1200
     # Run the dialer engines in this process (one process by default).
     run_dialer: bool = True
+    # Deliver webhooks (the outbox) from this process.
+    run_webhooks: bool = True
     # The simulated carrier's world (fields of SimulatedCarrierConfig, as JSON): who answers,
     # how long phones ring and people talk. Unset: realistic defaults.
     simulated_carrier: dict[str, Any] | None = None

@@ -7,6 +7,7 @@ from phonebank.calling.models import CallerLogin
 from phonebank.calls.models import Answer, Attempt, Call, Result
 from phonebank.campaigns.models import Campaign
 from phonebank.db import Base
+from phonebank.hosted.models import HostedDialing, NumberUpload
 from phonebank.identifiers.models import ForeignIdentifier
 from phonebank.lists.models import ListItem, PersonList
 from phonebank.messages.models import Message
@@ -44,9 +45,11 @@ __all__ = [
     "Campaign",
     "EmailAddress",
     "ForeignIdentifier",
+    "HostedDialing",
     "ListItem",
     "Message",
     "NoteField",
+    "NumberUpload",
     "Organization",
     "Person",
     "PersonIdentifier",

@@ -23,6 +23,12 @@ from phonebank.migrations import runner
 from phonebank.organizations.service import create_organization
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread for the rest of the session, where asynchronous tests could no longer start."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/web/"))
+
+
 def database_url_for(tmp_dir: str) -> str:
     """The database the suite runs on."""
     return os.environ.get("PHONEBANK_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_dir}/t.db"

@@ -14,6 +14,7 @@ from phonebank.calls.results_router import router as campaign_results_router
 from phonebank.calls.router import campaign_calls_router
 from phonebank.calls.router import router as calls_router
 from phonebank.campaigns.router import router as campaigns_router
+from phonebank.hosted.router import router as hosted_router
 from phonebank.kit.urls import absolute_url
 from phonebank.lists.router import router as lists_router
 from phonebank.messages.router import router as messages_router
@@ -22,6 +23,7 @@ from phonebank.people.import_router import router as people_import_router
 from phonebank.people.router import router as people_router
 from phonebank.scripts.router import router as scripts_router
 from phonebank.tags.router import router as tags_router
+from phonebank.webhooks.router import router as webhooks_router
 
 PREFIX = "/api/v1"
 
@@ -41,6 +43,9 @@ RESOURCES: list[tuple[str, str, APIRouter]] = [
     ("calls", "/calls", calls_router),
     ("caller_sessions", "/caller_sessions", supervisor_router),
     ("caller", "/caller", caller_router),
+    ("webhooks", "/webhooks", webhooks_router),
+    ("call", "/call", hosted_router),
+    ("phone_number_lists", "/phone_number_lists", hosted_router),
 ]
 
 router = APIRouter(prefix=PREFIX)

@@ -19,6 +19,8 @@ class Scope(StrEnum):
     CALLERS_READ = "callers:read"
     CALLERS_WRITE = "callers:write"
     STATS_READ = "stats:read"
+    WEBHOOKS_READ = "webhooks:read"
+    WEBHOOKS_WRITE = "webhooks:write"
     ADMIN = "admin"
 
 

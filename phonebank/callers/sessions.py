@@ -10,11 +10,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import SESSION_STATES, CallerSession, CallerSessionSpan
 from phonebank.errors import Invalid
+from phonebank.webhooks.outbox import Event, campaign_scope, record_events
+
+
+def session_event(
+    caller_session: CallerSession, kind: str, at: datetime, reason: str | None = None
+) -> Event:
+    """A `caller_session.started` or `caller_session.ended` event."""
+    return Event(
+        organization_id=caller_session.organization_id,
+        type=f"caller_session.{kind}",
+        data={
+            "session_id": caller_session.id,
+            "caller_id": caller_session.caller_id,
+            "campaign_id": caller_session.campaign_id,
+            "at": at,
+            **({"reason": reason} if kind == "ended" else {}),
+        },
+        scopes=(campaign_scope(caller_session.campaign_id),),
+        at=at,
+    )
 
 
 @dataclass(frozen=True)
@@ -57,6 +77,7 @@ async def start_session(
     )
     session.add(caller_session)
     await session.flush()
+    await record_events(session, [session_event(caller_session, "started", now)])
     return caller_session
 
 
@@ -81,6 +102,16 @@ async def record_ledger(
                 for span in spans
             ],
         )
+    ended = {item.session_id: item.since for item in current if item.state == "ended"}
+    if ended:
+        # Only sessions still open in the record end now (the API may have ended one first).
+        still_open = await session.scalars(
+            select(CallerSession).where(
+                CallerSession.id.in_(list(ended)), CallerSession.ended_at.is_(None)
+            )
+        )
+        events = [session_event(row, "ended", ended[row.id]) for row in still_open]
+        await record_events(session, events)
     if current:
         # ORM bulk UPDATE by primary key: one executemany for every session.
         await session.execute(

@@ -12,13 +12,14 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import Caller, CallerSession
 from phonebank.callers.service import verify_caller_password, verify_caller_pin
-from phonebank.callers.sessions import start_session
+from phonebank.callers.sessions import session_event, start_session
 from phonebank.calling.cookies import CSRF_HEADER, SAFE_METHODS
 from phonebank.calling.models import CallerLogin
 from phonebank.campaigns.codes import normalize_access_code
@@ -26,6 +27,7 @@ from phonebank.campaigns.models import Campaign
 from phonebank.db import utcnow
 from phonebank.errors import Conflict, Forbidden, NotFound, Unauthorized
 from phonebank.kit.ownership import get_owned
+from phonebank.webhooks.outbox import record_events
 
 LOGIN_LIFETIME = timedelta(hours=12)
 # A PIN login without an email checks the PIN against at most this many callers.
@@ -218,6 +220,7 @@ async def open_session(
     )
     for old in ended:
         old.state, old.state_since, old.ended_at, old.end_reason = "ended", now, now, "rejoined"
+    await record_events(session, [session_event(old, "ended", now, "rejoined") for old in ended])
     caller_session = await start_session(
         session,
         organization_id=caller.organization_id,
@@ -258,12 +261,14 @@ async def end_session(
     session: AsyncSession, *, caller_session: CallerSession, reason: str, now: datetime
 ) -> None:
     """Close a caller session in the record."""
-    await session.execute(
+    closed = await session.execute(
         update(CallerSession)
         .where(CallerSession.id == caller_session.id, CallerSession.ended_at.is_(None))
         .values(state="ended", state_since=now, ended_at=now, end_reason=reason)
     )
     await session.refresh(caller_session)
+    if cast(CursorResult[Any], closed).rowcount:
+        await record_events(session, [session_event(caller_session, "ended", now, reason)])
 
 
 async def open_session_of(session: AsyncSession, *, caller: Caller) -> CallerSession | None:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import raiseload
 
 from phonebank.calls.models import Attempt, Call
 from phonebank.calls.queue import callable_query
-from phonebank.calls.service import campaign_max_attempts, conclude_attempt
+from phonebank.calls.service import campaign_max_attempts, conclude_attempt, status_events
 from phonebank.campaigns.models import Campaign
+from phonebank.webhooks.outbox import Event, campaign_scope, record_events
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,92 @@ async def claim_dials(
                 for dial in placed
             ],
         )
+        await record_events(
+            session,
+            [_state_event(campaign, dial.call_id, dial.attempt_id, dial.number, "dialing", now)
+             for dial in placed],
+        )  # fmt: skip
     return placed
+
+
+def _state_event(
+    campaign: Campaign,
+    call_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    number: str | None,
+    state: str,
+    at: datetime,
+    **details: object,
+) -> Event:
+    return Event(
+        organization_id=campaign.organization_id,
+        type="call.state_changed",
+        data={
+            "call_id": call_id,
+            "attempt_id": attempt_id,
+            "campaign_id": campaign.id,
+            "number": number,
+            "state": state,
+            "at": at,
+            **details,
+        },
+        scopes=(campaign_scope(campaign.id),),
+        at=at,
+    )
+
+
+def _answered_by(outcome: DialOutcome) -> str:
+    return "machine" if outcome.outcome == "machine" else "human"
+
+
+def _outcome_events(
+    campaign: Campaign, outcome: DialOutcome, call: Call, number: str | None
+) -> list[Event]:
+    """The call-state changes of one finished dial, in order, and its attempt."""
+    ended = outcome.ended_at or outcome.answered_at or outcome.ringing_at
+    states: list[tuple[str, datetime | None, dict[str, object]]] = [
+        ("ringing", outcome.ringing_at, {}),
+        ("answered", outcome.answered_at, {"answered_by": _answered_by(outcome)}),
+        ("connected", outcome.bridged_at, {"caller_id": outcome.caller_id}),
+    ]
+    events = [
+        _state_event(campaign, call.id, outcome.attempt_id, number, state, at, **details)
+        for state, at, details in states
+        if at is not None
+    ]
+    if ended is None:
+        return events
+    events.append(
+        _state_event(
+            campaign, call.id, outcome.attempt_id, number, "ended", ended,
+            outcome=outcome.outcome, cause=outcome.cause, call_status=call.status,
+        )
+    )  # fmt: skip
+    if outcome.outcome != "not_dialed":
+        events.append(
+            Event(
+                organization_id=campaign.organization_id,
+                type="attempt.completed",
+                data={
+                    "attempt_id": outcome.attempt_id,
+                    "call_id": call.id,
+                    "campaign_id": campaign.id,
+                    "number": number,
+                    "outcome": outcome.outcome,
+                    "cause": outcome.cause,
+                    "caller_id": outcome.caller_id,
+                    "ringing_at": outcome.ringing_at,
+                    "answered_at": outcome.answered_at,
+                    "connected_at": outcome.bridged_at,
+                    "ended_at": outcome.ended_at,
+                    "call_status": call.status,
+                    "attempts_count": call.attempts_count,
+                },
+                scopes=(campaign_scope(campaign.id),),
+                at=ended,
+            )
+        )
+    return events
 
 
 # Call columns the outcome rules may change; written back in one executemany.
@@ -150,8 +236,11 @@ async def record_outcomes(
         )
     }
     limit = await campaign_max_attempts(session, campaign)
+    events: list[Event] = []
     for outcome in outcomes:
         call = calls[outcome.call_id]
+        # The number this attempt dialed, before the rules move the call to its next one.
+        number, previous = call.next_number, call.status
         call.dialing_since = None
         if outcome.outcome == "not_dialed":
             # Claimed but never dialed (released, or refused at the moment of dialing).
@@ -165,6 +254,8 @@ async def record_outcomes(
                 at=outcome.ended_at or now,
                 now=now,
             )
+        events += _outcome_events(campaign, outcome, call, number)
+        events += status_events(call, previous)
     rows = [
         {"id": call.id, "modified_at": now, **{name: getattr(call, name) for name in _CALL_COLUMNS}}
         for call in calls.values()
@@ -173,6 +264,7 @@ async def record_outcomes(
     for call in calls.values():
         session.expunge(call)
     await session.execute(update(Call), rows)
+    await record_events(session, events)
 
 
 async def recover_interrupted(session: AsyncSession, *, campaign: Campaign, now: datetime) -> int:

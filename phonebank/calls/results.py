@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.blocked_numbers.schemas import BlockedNumberBulkCreate
 from phonebank.blocked_numbers.service import add_blocked_numbers
 from phonebank.calls.models import Answer, Attempt, Call, Result
-from phonebank.calls.service import mark_completed
+from phonebank.calls.service import mark_completed, status_events
 from phonebank.errors import Invalid, NotFound
 from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
 from phonebank.kit.pagination import PageParams
 from phonebank.organizations.models import Organization
 from phonebank.scripts.answers import AnswerGiven, check_answer
 from phonebank.scripts.models import Question, Script
+from phonebank.webhooks.outbox import Event, campaign_scope, record_events
 
 # The dispositions callers choose from. Every one completes the call except `call_back`
 # (tried again later) and `do_not_call` also blocks the number in the organization.
@@ -36,6 +37,30 @@ DISPOSITIONS = (
     "do_not_call",
 )
 CALL_BACK_AFTER = timedelta(hours=4)
+
+
+def result_event(result: Result, call: Call) -> Event:
+    """The `result.created` event of a stored result (flushed: it has its id)."""
+    return Event(
+        organization_id=call.organization_id,
+        type="result.created",
+        data={
+            "result_id": result.id,
+            "call_id": call.id,
+            "attempt_id": result.attempt_id,
+            "campaign_id": call.campaign_id,
+            "person_id": call.person_id,
+            "caller_id": result.caller_id,
+            "disposition": result.disposition,
+            "call_status": call.status,
+            "answers": [
+                {"question_id": answer.question_id, "responses": answer.responses,
+                 "value": answer.value}
+                for answer in result.answers
+            ],
+        },
+        scopes=(campaign_scope(call.campaign_id),),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -117,6 +142,7 @@ async def record_result(
         # crash before the dialer's next write cannot leave this attempt without one.
         attempt.outcome, attempt.caller_id = "human", attempt.caller_id or caller_id
         attempt.ended_at = attempt.ended_at or now
+    previous = call.status
     if call.status == "requested":
         if disposition == "call_back":
             call.next_call_at = now + CALL_BACK_AFTER
@@ -130,6 +156,7 @@ async def record_result(
             data=BlockedNumberBulkCreate(numbers=[attempt.number], reason="asked not to be called"),
         )
     await session.flush()
+    await record_events(session, [result_event(result, call), *status_events(call, previous)])
     return result, True
 
 

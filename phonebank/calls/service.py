@@ -24,6 +24,7 @@ from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.kit.phones import parse_phone
 from phonebank.organizations.models import Organization
 from phonebank.people.models import Person
+from phonebank.webhooks.outbox import Event, campaign_scope, record_events
 
 END_STATES = frozenset({"completed", "cancelled", "expired"})
 MAX_NUMBERS_PER_CALL = 3
@@ -208,6 +209,24 @@ async def delete_call(session: AsyncSession, *, call: Call) -> None:
     await session.flush()
 
 
+def status_events(call: Call, previous: str) -> list[Event]:
+    """A `call.status_changed` event if the call left `previous`, else none."""
+    if call.status == previous:
+        return []
+    at = {"completed": call.completed_at, "cancelled": call.cancelled_at,
+          "expired": call.expired_at}.get(call.status)  # fmt: skip
+    return [
+        Event(
+            organization_id=call.organization_id,
+            type="call.status_changed",
+            data={"call_id": call.id, "campaign_id": call.campaign_id, "person_id": call.person_id,
+                  "from": previous, "to": call.status, "at": at, "result": call.result},
+            scopes=(campaign_scope(call.campaign_id),),
+            at=at,
+        )
+    ]  # fmt: skip
+
+
 def _require_changeable(call: Call, action: str) -> None:
     if call.external_metadata is not None:
         raise Conflict(f"cannot {action}: this call is managed externally and cannot be changed")
@@ -248,7 +267,22 @@ async def add_attempt(
         now=now,
     )
     await session.flush()
+    await record_events(session, [attempt_event(call, attempt), *status_events(call, "requested")])
     return attempt
+
+
+def attempt_event(call: Call, attempt: Attempt) -> Event:
+    """The `attempt.completed` event of an attempt reported through the API."""
+    return Event(
+        organization_id=call.organization_id,
+        type="attempt.completed",
+        data={"attempt_id": attempt.id, "call_id": call.id, "campaign_id": call.campaign_id,
+              "number": attempt.number, "outcome": attempt.outcome, "cause": None,
+              "caller_id": attempt.caller_id, "attempted_at": attempt.attempted_at,
+              "call_status": call.status, "attempts_count": call.attempts_count},
+        scopes=(campaign_scope(call.campaign_id),),
+        at=attempt.attempted_at,
+    )  # fmt: skip
 
 
 def conclude_attempt(
@@ -304,6 +338,7 @@ async def complete_call(
     """Mark a requested call completed with its result."""
     mark_completed(call, user_uuid=user_uuid, result=result, completed_at=completed_at)
     await session.flush()
+    await record_events(session, status_events(call, "requested"))
     return call
 
 
@@ -326,6 +361,7 @@ async def cancel_call(
     call.status = "cancelled"
     call.cancelled_at = cancelled_at or utcnow()
     await session.flush()
+    await record_events(session, status_events(call, "requested"))
     return call
 
 
@@ -337,6 +373,7 @@ async def expire_call(
     call.status = "expired"
     call.expired_at = expired_at or utcnow()
     await session.flush()
+    await record_events(session, status_events(call, "requested"))
     return call
 
 

@@ -27,6 +27,7 @@ from phonebank.lists.models import PersonList
 from phonebank.messages.models import Message
 from phonebank.organizations.models import Organization
 from phonebank.scripts.models import Script
+from phonebank.webhooks.outbox import Event, campaign_scope, record_events
 
 # Which status a campaign may move to from each status; `stopped` is final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -132,6 +133,17 @@ async def set_status(session: AsyncSession, *, campaign: Campaign, status: str) 
         raise Conflict(reason, field="status")
     campaign.status = status
     await session.flush()
+    await record_events(
+        session,
+        [
+            Event(
+                organization_id=campaign.organization_id,
+                type="campaign.status_changed",
+                data={"campaign_id": campaign.id, "from": current, "to": status},
+                scopes=(campaign_scope(campaign.id),),
+            )
+        ],
+    )
     return campaign
 
 
@@ -155,7 +167,8 @@ async def create_campaign(
     values = await _prepare(session, organization, data.model_dump(exclude={"status"}))
     if values["time_zone"] is None:
         values["time_zone"] = organization.default_time_zone
-    campaign = Campaign(organization_id=organization.id, status="draft", **values)
+    # The id is known before the first status change, so its event can name the campaign.
+    campaign = Campaign(id=uuid.uuid4(), organization_id=organization.id, status="draft", **values)
     _check_against_stored(campaign, {})
     # Every campaign is born a draft and reaches the asked status through the same rules.
     await set_status(session, campaign=campaign, status=data.status)

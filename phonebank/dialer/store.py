@@ -19,8 +19,10 @@ from phonebank.calls.dialing import (
 )
 from phonebank.calls.models import Call, Result
 from phonebank.calls.queue import waiting_zone_keys
-from phonebank.calls.service import mark_completed
+from phonebank.calls.results import result_event
+from phonebank.calls.service import mark_completed, status_events
 from phonebank.campaigns.models import Campaign
+from phonebank.webhooks.outbox import Event, record_events
 
 
 @dataclass(frozen=True)
@@ -108,17 +110,22 @@ class DialerStore:
                     .options(raiseload(Call.attempts))
                 )
             }
+            stored = []
+            events: list[Event] = []
             for result in pending.results:
                 call = calls[result.call_id]
-                session.add(
-                    Result(
-                        call_id=call.id,
-                        campaign_id=call.campaign_id,
-                        attempt_id=result.attempt_id,
-                        caller_id=result.caller_id,
-                        disposition=result.disposition,
-                    )
+                row = Result(
+                    id=uuid.uuid4(),
+                    call_id=call.id,
+                    campaign_id=call.campaign_id,
+                    attempt_id=result.attempt_id,
+                    caller_id=result.caller_id,
+                    disposition=result.disposition,
+                    answers=[],
                 )
+                session.add(row)
+                stored.append((row, call))
+                previous = call.status
                 if call.status == "requested":
                     mark_completed(
                         call,
@@ -126,3 +133,6 @@ class DialerStore:
                         result={"disposition": result.disposition},
                         completed_at=result.at,
                     )
+                events += status_events(call, previous)
+            events += [result_event(row, call) for row, call in stored]
+            await record_events(session, events)

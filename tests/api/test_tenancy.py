@@ -4,11 +4,14 @@ import uuid
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.sessions import start_session
 from phonebank.calls.models import Result
 from phonebank.db import utcnow
+from phonebank.webhooks.models import WebhookDelivery
+from phonebank.webhooks.outbox import Event, record_events
 from tests.conftest import Tenant
 
 QUESTION = {"name": "q2", "question_type": "Paragraph"}
@@ -80,6 +83,20 @@ async def _make_objects(
     campaign = await post("/campaigns", {"name": "c"})
     call = await post("/calls", {"person_id": person["id"], "campaign_id": campaign["id"]})
     account = await post("/service_accounts", {"name": "a", "scopes": ["people:read"]})
+    hosted = await post(
+        "/call",
+        {"dialer_type": "Preview", "from": "+12125550100", "phone_number": "2125550185",
+         "call_state_url": "https://example.org/state"},
+    )  # fmt: skip
+    await post("/phone_number_lists", {"identifier": "owned", "webhook_url": "https://e.org/u",
+                                       "phone_numbers": ["2125550184"]})  # fmt: skip
+    subscription = await post("/webhooks", {"url": "https://example.org/h", "events": ["*"]})
+    await record_events(session, [Event(owner.organization_id, "result.created", {})])
+    delivery_id = await session.scalar(
+        select(WebhookDelivery.id).where(
+            WebhookDelivery.subscription_id == uuid.UUID(subscription["id"])
+        )
+    )
     return {
         **await _make_osdi_objects(client, owner, session, person, script, call),
         "person_id": person["id"],
@@ -99,6 +116,10 @@ async def _make_objects(
         "customerId": call["id"],
         "account_id": account["service_account_id"],
         "key_uuid": account["id"],
+        "subscription_id": subscription["id"],
+        "delivery_id": str(delivery_id),
+        "hosted_id": hosted["id"],
+        "identifier": "owned",
     }
 
 
