@@ -15,6 +15,7 @@ from phonebank.api.router import router as api_router
 from phonebank.calling.live import BusNotifier
 from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
+from phonebank.dialer.carriers.twilio import TwilioConfig
 from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
 from phonebank.kit.problems import install_problem_handlers
@@ -22,6 +23,8 @@ from phonebank.kit.urls import set_base_url
 from phonebank.osdi.hal import install_osdi_errors
 from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
+from phonebank.telephony.router import hooks as telephony_hooks
+from phonebank.telephony.router import router as telephony_router
 from phonebank.web.router import STATIC_DIR
 from phonebank.web.router import router as web_router
 
@@ -58,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dialer = DialerService(
                 app.state.sessionmaker,
                 carrier_name=settings.carrier,
-                carrier_options=settings.simulated_carrier,
+                carrier_options=settings.carrier_options(),
                 notifier=BusNotifier(app.state.bus, app.state.sessionmaker),
             )
             app.state.dialer = dialer
@@ -78,6 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.bus = InMemoryBus()
+    twilio = settings.twilio_options()
+    # The Twilio webhooks answer only when an account is configured.
+    app.state.twilio = TwilioConfig.from_options(twilio) if twilio is not None else None
     install_problem_handlers(app)
     install_osdi_errors(app)
     app.add_middleware(BaseUrlMiddleware)
@@ -86,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(osdi_router)
+    app.include_router(telephony_router)
+    app.include_router(telephony_hooks)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:
