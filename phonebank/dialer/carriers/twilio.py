@@ -137,7 +137,8 @@ class TwilioCarrier(Carrier):
         super().__init__()
         self._clock = clock
         self.config = config
-        self._client = client or rest_client(config)
+        # Made on first use: its aiohttp session belongs to the running event loop.
+        self._rest: Client | None = client
         self.key = secrets.token_urlsafe(12)
         _CARRIERS[self.key] = self
         self._calls: dict[str, CallProgress] = {}
@@ -150,10 +151,16 @@ class TwilioCarrier(Carrier):
         """Calls originated and not yet ended."""
         return len(self._calls)
 
+    @property
+    def _client(self) -> Client:
+        if self._rest is None:
+            self._rest = rest_client(self.config)
+        return self._rest
+
     async def close(self) -> None:
         """Release the REST client's connections and stop taking callbacks."""
         _CARRIERS.pop(self.key, None)
-        http_client = self._client.http_client
+        http_client = self._rest.http_client if self._rest is not None else None
         if isinstance(http_client, AsyncTwilioHttpClient):
             await http_client.close()
 
