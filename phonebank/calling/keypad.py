@@ -55,6 +55,11 @@ def keyed_form(code: str) -> str:
     return "".join(KEYPAD_LETTERS.get(ch, ch) for ch in code.upper() if ch.isalnum())
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 def _question_prompt(question: Question) -> Prompt | None:
     if question.question_type == "Paragraph" or not question.responses:
         return None
@@ -67,7 +72,7 @@ def _question_prompt(question: Question) -> Prompt | None:
     multiple = question.question_type == "MultiChoice"
     ending = "Press every digit that applies, then pound." if multiple else "Then press pound."
     skip = "" if question.required else " To skip, press pound."
-    text = f"{question.title or question.name}. {spoken.capitalize()}. {ending}{skip}"
+    text = f"{_sentence(question.title or question.name)} P{spoken[1:]}. {ending}{skip}"
     return Prompt(question.name, text, choices, multiple, question.id)
 
 

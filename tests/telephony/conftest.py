@@ -22,7 +22,9 @@ from phonebank.dialer.clock import Clock, VirtualClock
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.service import DialerService, make_carrier
 from phonebank.scripts.models import Script
-from tests.calling.conftest import PASSWORD, PIN, build_campaign
+
+# The caller API's desk (a campaign with a scripted carrier) serves the dial-in tests too.
+from tests.calling.conftest import PASSWORD, PIN, build_campaign, desk, make_desk  # noqa: F401
 from tests.conftest import Tenant
 from tests.dialer.conftest import START
 from tests.telephony.loopback import TwilioLoop, twilio_loop
