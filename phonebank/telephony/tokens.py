@@ -5,16 +5,17 @@ import uuid
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
-from phonebank.dialer.carriers.twilio import TwilioConfig
+from phonebank.dialer.carriers.twilio import TwilioConfig, client_identity
 from phonebank.errors import NotFound
 
 TOKEN_SECONDS = 3600
-IDENTITY_PREFIX = "caller-"
+# What `client_identity` puts before a caller's id.
+IDENTITY_PREFIX = client_identity("")
 
 
 def identity_of(caller_id: uuid.UUID) -> str:
     """The Voice SDK identity of a caller (Twilio sends it back as `client:<identity>`)."""
-    return f"{IDENTITY_PREFIX}{caller_id}"
+    return client_identity(str(caller_id))
 
 
 def caller_of_identity(value: str) -> uuid.UUID | None:

@@ -49,6 +49,11 @@ WEBHOOK_PREFIX = "/telephony/twilio"
 _CARRIERS: "weakref.WeakValueDictionary[str, TwilioCarrier]" = weakref.WeakValueDictionary()
 
 
+def client_identity(person_id: str) -> str:
+    """The Voice SDK identity of a caller or supervisor (their browser's token carries it)."""
+    return f"caller-{person_id}"
+
+
 def conference_name(caller_session_id: str) -> str:
     """The conference a caller session's calls meet in."""
     return f"pb-session-{caller_session_id}"
@@ -251,7 +256,7 @@ class TwilioCarrier(Carrier):
         if progress is None or progress.bridged_to is None:
             return
         twiml = conference_twiml(progress.bridged_to, muted=mode == "listen")
-        await self._create(f"client:{supervisor}", twiml)
+        await self._create(f"client:{client_identity(supervisor)}", twiml)
 
     async def _create(self, to: str, twiml: VoiceResponse) -> None:
         try:

@@ -18,6 +18,7 @@ from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarri
 from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.service import make_carrier
 from tests.telephony.loopback import TwilioLoop, twilio_loop
+from tests.telephony.standin import TwilioStandIn
 
 START = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 NUMBER = "+14155550123"
@@ -137,6 +138,12 @@ class TwilioHarness(Harness):
         )
         self.carrier = make_carrier("twilio", self.clock, self.loop.options())
         self.carrier.subscribe(self.record)
+
+    @property
+    def standin(self) -> TwilioStandIn:
+        """The stand-in the carrier talks to."""
+        assert self.loop is not None
+        return self.loop.standin
 
     async def close(self) -> None:
         """Stop the carrier, the stand-in and the server."""

@@ -10,7 +10,7 @@ from phonebank.dialer.carriers.base import CarrierEvent
 from phonebank.dialer.carriers.twilio import TwilioCarrier, TwilioConfig, carrier_for
 from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.service import make_carrier
-from tests.dialer.carriers.contract import START, dial
+from tests.dialer.carriers.contract import START, TwilioHarness, dial
 from tests.telephony.loopback import TwilioLoop, twilio_loop
 
 
@@ -95,3 +95,27 @@ async def test_a_closed_carrier_takes_no_more_callbacks(loop: TwilioLoop) -> Non
     assert carrier_for(carrier.key) is carrier
     await carrier.close()
     assert carrier_for(carrier.key) is None
+
+
+async def test_transfers_and_monitoring_act_on_the_bridged_call() -> None:
+    harness = TwilioHarness("human", faults=False)
+    await harness.open()
+    try:
+        carrier, standin = harness.carrier, harness.standin
+        call = await carrier.originate(dial())
+        await harness.until_event(call, "answered")
+        await carrier.transfer(call, "+14155550100", warm=True)  # not bridged yet: nothing
+        assert len(standin.created) == 1
+        await carrier.bridge(call, "session-1")
+        await carrier.transfer(call, "+14155550100", warm=True)
+        await carrier.monitor(call, supervisor="supervisor-1", mode="listen")
+        await carrier.transfer(call, "+14155550101", warm=False)
+        warm, listen = standin.created[1:]
+        assert warm["To"] == "+14155550100"
+        assert "<Conference" in warm["Twiml"] and "pb-session-session-1" in warm["Twiml"]
+        assert listen["To"] == "client:caller-supervisor-1"
+        assert 'muted="true"' in listen["Twiml"]
+        assert "<Dial callerId" in standin.calls[call].twiml[-1]
+        assert "+14155550101</Dial>" in standin.calls[call].twiml[-1]
+    finally:
+        await harness.close()
