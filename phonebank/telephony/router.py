@@ -17,6 +17,7 @@ from phonebank.callers.models import CallerSession
 from phonebank.calling import phone
 from phonebank.calling.dependencies import CurrentCaller
 from phonebank.calling.keypad import read_entry
+from phonebank.calling.service import end_session
 from phonebank.calling.session_actions import clock_now, engine_of, join_engine, leave_engine
 from phonebank.dialer.carriers.twilio import carrier_for, conference_twiml
 from phonebank.errors import Conflict, Invalid, Unauthorized
@@ -29,7 +30,17 @@ router = APIRouter(prefix="/telephony/twilio", tags=["telephony"])
 hooks = APIRouter(prefix="/telephony/twilio", include_in_schema=False)
 
 CONNECTED_TEXT = "You are connected. Stay on the line for your next call. Press star after a call."
-ENTRY_SEPARATOR = "."
+# Entries keyed so far travel in the menus' URLs (which Twilio signs), each marked so that a
+# skipped (empty) entry survives the trip: "k1.k.k13" is 1, skipped, 13.
+ENTRY_SEPARATOR, ENTRY_MARK = ".", "k"
+
+
+def _encode(entries: list[str]) -> str:
+    return ENTRY_SEPARATOR.join(f"{ENTRY_MARK}{entry}" for entry in entries)
+
+
+def _decode(raw: str) -> list[str]:
+    return [entry.removeprefix(ENTRY_MARK) for entry in raw.split(ENTRY_SEPARATOR)] if raw else []
 
 
 # ------------------------------------------------------------------ outbound dials
@@ -115,12 +126,23 @@ async def _open_session(session: DbSession, session_id: uuid.UUID) -> CallerSess
 
 @hooks.post("/sessions/{session_id}/star")
 async def caller_star(
-    session_id: uuid.UUID, twilio: SignedRequest, session: DbSession, request: Request
+    session_id: uuid.UUID,
+    twilio: SignedRequest,
+    session: DbSession,
+    request: Request,
+    background: BackgroundTasks,
 ) -> Response:
-    """The caller pressed `*` (or the room closed): end their call, open the result menus."""
+    """The caller pressed `*` (or hung up): end their call, open the result menus."""
     caller_session = await _open_session(session, session_id)
     if caller_session is None:
         return twiml(say_and_hang_up("Your calling session has ended. Goodbye."))
+    if twilio.params.get("CallStatus") == "completed":
+        # The caller hung up their phone: they stop calling, as when a browser leaves.
+        await end_session(
+            session, caller_session=caller_session, reason="left", now=clock_now(request)
+        )
+        background.add_task(leave_engine, request, caller_session)
+        return twiml(VoiceResponse())
     if twilio.params.get("DialCallStatus") not in (None, "completed", "answered"):
         return twiml(say_and_hang_up("The call could not continue. Goodbye."))
     await phone.hang_up_contact(engine_of(request, caller_session), caller_session)
@@ -136,9 +158,7 @@ async def _menu(
 ) -> Response:
     prompts = await phone.result_prompts(session, caller_session=caller_session)
     prompt = prompts[len(entries)]
-    action = _url(
-        twilio, f"/sessions/{caller_session.id}/keypad?entries={ENTRY_SEPARATOR.join(entries)}"
-    )
+    action = _url(twilio, f"/sessions/{caller_session.id}/keypad?entries={_encode(entries)}")
     return twiml(gather(f"{text} {prompt.text}".strip(), action=action))
 
 
@@ -154,7 +174,7 @@ async def caller_keypad(
     caller_session = await _open_session(session, session_id)
     if caller_session is None:
         return twiml(say_and_hang_up("Your calling session has ended. Goodbye."))
-    given = entries.split(ENTRY_SEPARATOR) if entries else []
+    given = _decode(entries)
     prompts = await phone.result_prompts(session, caller_session=caller_session)
     if len(given) >= len(prompts):
         given = []
@@ -181,7 +201,7 @@ async def caller_save(
     caller_session = await _open_session(session, session_id)
     if caller_session is None:
         return twiml(say_and_hang_up("Your calling session has ended. Goodbye."))
-    return await _save(twilio, session, request, caller_session, entries.split(ENTRY_SEPARATOR))
+    return await _save(twilio, session, request, caller_session, _decode(entries))
 
 
 async def _save(
@@ -204,8 +224,7 @@ async def _save(
         agent = dialer.agents.get(caller_session.id) if dialer is not None else None
         if agent is not None and agent.state == "connected":
             # The call's end has not reached the dialer yet: ask again in a moment.
-            entries = ENTRY_SEPARATOR.join(given)
-            retry = _url(twilio, f"/sessions/{caller_session.id}/save?entries={entries}")
+            retry = _url(twilio, f"/sessions/{caller_session.id}/save?entries={_encode(given)}")
             return twiml(redirect_after(1, retry))
         return twiml(_conference(twilio, caller_session, f"{error.detail}."))
     except Invalid as error:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonebank.callers.models import Caller
+from phonebank.callers.models import Caller, CallerSession
 from phonebank.callers.service import hash_password
 from phonebank.calls.models import Answer
 from phonebank.dialer.carriers.twilio import TwilioConfig, conference_name
@@ -136,3 +136,41 @@ async def test_star_without_a_call_names_what_is_missing(phone_desk: Desk) -> No
     say = twiml.find("Say")
     assert say is not None and say.text == "you have no contact to save a result for."
     conference_of(twiml)
+
+
+async def test_hanging_up_the_phone_ends_the_session(phone_desk: Desk) -> None:
+    room, star = conference_of(await log_in(phone_desk))
+    session_id = uuid.UUID(room.removeprefix("pb-session-"))
+    await phone_desk.run(0)
+    carrier_call_id = await phone_desk.connect(session_id)
+    twiml = await twilio_posts(phone_desk, star, CallStatus="completed", DialCallStatus="completed")
+    assert list(twiml) == []
+    await phone_desk.run(0)
+    assert session_id not in phone_desk.dialer.agents
+    assert carrier_call_id in phone_desk.carrier.hangups
+    async with phone_desk.sessionmaker() as session:
+        stored = await session.get_one(CallerSession, session_id)
+        assert stored.ended_at is not None and stored.end_reason == "left"
+
+
+async def test_a_result_keyed_before_the_call_has_ended_is_saved_a_moment_later(
+    phone_desk: Desk,
+) -> None:
+    room, star = conference_of(await log_in(phone_desk))
+    session_id = uuid.UUID(room.removeprefix("pb-session-"))
+    await phone_desk.run(0)
+    await phone_desk.connect(session_id)
+    action, _ = gather_action(await twilio_posts(phone_desk, star, DialCallStatus="completed"))
+    # The hang-up is on its way (the clock has not run): the menus go on meanwhile.
+    for digits in ("2", "#"):
+        action, _ = gather_action(await twilio_posts(phone_desk, action, Digits=digits))
+    twiml = await twilio_posts(phone_desk, action, Digits="4")
+    assert phone_desk.dialer.agents[session_id].state == "connected"
+    redirect = twiml.find("Redirect")
+    assert twiml.find("Pause") is not None and redirect is not None and redirect.text
+    assert redirect.text.endswith("/save?entries=k2.k.k4")
+    await phone_desk.run(0)
+    back, _ = conference_of(await twilio_posts(phone_desk, redirect.text))
+    assert back == room
+    (result,) = await phone_desk.results()
+    assert result.disposition == "wrong_number"
