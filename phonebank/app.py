@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.bus = InMemoryBus()
     twilio = settings.twilio_options()
+    if settings.carrier == "twilio" and twilio is None:
+        raise ValueError("PHONEBANK_CARRIER=twilio needs PHONEBANK_TWILIO_ACCOUNT_SID and the rest")
     # The Twilio webhooks answer only when an account is configured.
     app.state.twilio = TwilioConfig.from_options(twilio) if twilio is not None else None
     install_problem_handlers(app)

@@ -119,3 +119,10 @@ async def test_transfers_and_monitoring_act_on_the_bridged_call() -> None:
         assert "+14155550101</Dial>" in standin.calls[call].twiml[-1]
     finally:
         await harness.close()
+
+
+def test_the_app_will_not_start_with_a_twilio_carrier_half_configured() -> None:
+    with pytest.raises(ValueError, match="PHONEBANK_TWILIO_ACCOUNT_SID"):
+        create_app(Settings(carrier="twilio"))
+    with pytest.raises(ValueError, match="needs auth_token"):
+        create_app(Settings(carrier="twilio", twilio_account_sid="AC1"))
