@@ -208,12 +208,12 @@ class TwilioCarrier(Carrier):
         return sid
 
     async def hangup(self, carrier_call_id: str) -> None:
-        """End the call: cancel it while it rings, complete it once answered."""
-        progress = self._calls.get(carrier_call_id)
-        if progress is None:
+        """End the call; Twilio reports `canceled` if it was not answered yet."""
+        if carrier_call_id not in self._calls:
             return
-        status = "completed" if progress.answered else "canceled"
-        await self._update(carrier_call_id, status=status)
+        # `completed` ends a call in any state (`canceled` would leave one Twilio has
+        # connected while answering machine detection still listens).
+        await self._update(carrier_call_id, status="completed")
 
     async def bridge(self, carrier_call_id: str, caller_session_id: str) -> None:
         """Move the answered contact into the caller session's conference."""
