@@ -114,7 +114,10 @@ async def line(
     session.add(caller)
     await session.commit()
     outcomes = dict(zip(NUMBERS, ("human", "busy", "machine", "no_answer", "human"), strict=True))
-    async with twilio_loop(app, outcomes=outcomes) as loop:
+    # Every callback is sent twice, and the first two swapped, as real delivery can be.
+    async with twilio_loop(
+        app, outcomes=outcomes, duplicate_callbacks=True, swap_first_callbacks=True
+    ) as loop:
         clock = VirtualClock(START)
         carriers: list[Carrier] = []
 
