@@ -174,3 +174,20 @@ async def test_a_result_keyed_before_the_call_has_ended_is_saved_a_moment_later(
     assert back == room
     (result,) = await phone_desk.results()
     assert result.disposition == "wrong_number"
+
+
+async def test_a_forged_pin_request_opens_no_session(
+    phone_desk: Desk, session: AsyncSession
+) -> None:
+    url = f"{PUBLIC_URL}/telephony/twilio/dial-in/pin?code={CODE_DIGITS}"
+    form = {"AccountSid": ACCOUNT_SID, "CallSid": "CAforged", "Digits": "1357"}
+    forged = twilio_signature("not-the-auth-token", url, form)
+    path = url.removeprefix(PUBLIC_URL)
+    for headers in ({}, {"X-Twilio-Signature": forged}):
+        response = await phone_desk.client.post(path, data=form, headers=headers)
+        assert response.status_code == 403
+    opened = await session.scalars(
+        select(CallerSession).where(CallerSession.campaign_id == phone_desk.campaign.id)
+    )
+    assert list(opened) == []
+    assert phone_desk.dialer.agents == {}
