@@ -16,6 +16,7 @@ from phonebank.api.router import router as api_router
 from phonebank.calling.live import BusNotifier
 from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
+from phonebank.dialer.carriers.twilio import TwilioConfig
 from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
@@ -29,6 +30,8 @@ from phonebank.obi.router import router as obi_router
 from phonebank.osdi.hal import install_osdi_errors
 from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
+from phonebank.telephony.router import hooks as telephony_hooks
+from phonebank.telephony.router import router as telephony_router
 from phonebank.web.router import STATIC_DIR
 from phonebank.web.router import router as web_router
 from phonebank.webhooks.delivery import WebhookWorker
@@ -97,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dialer = DialerService(
                 app.state.sessionmaker,
                 carrier_name=settings.carrier,
-                carrier_options=settings.simulated_carrier,
+                carrier_options=settings.carrier_options(),
                 notifier=BusNotifier(app.state.bus, app.state.sessionmaker),
             )
             app.state.dialer = dialer
@@ -134,6 +137,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
     app.state.rate_limiter = make_rate_limiter(settings)
+    twilio = settings.twilio_options()
+    if settings.carrier == "twilio" and twilio is None:
+        raise ValueError("PHONEBANK_CARRIER=twilio needs PHONEBANK_TWILIO_ACCOUNT_SID and the rest")
+    # The Twilio webhooks answer only when an account is configured.
+    app.state.twilio = TwilioConfig.from_options(twilio) if twilio is not None else None
     install_problem_handlers(app)
     install_osdi_errors(app)
     app.add_middleware(BaseUrlMiddleware)
@@ -146,6 +154,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(osdi_router)
     app.include_router(obi_router)
+    app.include_router(telephony_router)
+    app.include_router(telephony_hooks)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

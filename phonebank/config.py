@@ -33,6 +33,40 @@ class Settings(BaseSettings):
     simulated_carrier: dict[str, Any] | None = None
     # The system name of our own OSDI identifiers (`phonebank:<uuid>`).
     osdi_namespace: str = "phonebank"
+    # The Twilio carrier (`carrier=twilio`): the account, the number calls come from, answering
+    # machine detection, and for browser callers an API key and a TwiML app. Twilio reaches the
+    # webhooks at `base_url`, which must be the public URL; `twilio_api_base` points the REST
+    # client at a Twilio-compatible endpoint instead of Twilio's own.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = Field(default=None, repr=False)
+    twilio_caller_number: str | None = None
+    twilio_machine_detection: str = "DetectMessageEnd"
+    twilio_api_base: str | None = None
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = Field(default=None, repr=False)
+    twilio_twiml_app_sid: str | None = None
+
+    def twilio_options(self) -> dict[str, Any] | None:
+        """The Twilio carrier's options, or None when no account is configured."""
+        if not self.twilio_account_sid:
+            return None
+        return {
+            "account_sid": self.twilio_account_sid,
+            "auth_token": self.twilio_auth_token,
+            "caller_number": self.twilio_caller_number,
+            "public_url": self.base_url,
+            "machine_detection": self.twilio_machine_detection,
+            "api_base": self.twilio_api_base,
+            "api_key_sid": self.twilio_api_key_sid,
+            "api_key_secret": self.twilio_api_key_secret,
+            "twiml_app_sid": self.twilio_twiml_app_sid,
+        }
+
+    def carrier_options(self) -> dict[str, Any] | None:
+        """The options of the configured carrier."""
+        if self.carrier == "twilio":
+            return self.twilio_options()
+        return self.simulated_carrier
 
 
 @lru_cache

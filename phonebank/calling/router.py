@@ -249,9 +249,7 @@ async def submit_result(
     background: BackgroundTasks,
 ) -> object:
     """Save the contact's result, then take the next call (`then: continue`) or stop."""
-    result, created = await save_result(
-        session, request, auth=auth, caller_session=caller_session, body=body
-    )
+    result, created = await save_result(session, request, caller_session=caller_session, body=body)
     if body.then == "stop":
         await service.end_session(
             session, caller_session=caller_session, reason="stopped", now=clock_now(request)

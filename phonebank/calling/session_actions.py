@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from phonebank.callers.models import CallerSession
-from phonebank.calling.dependencies import CallerAuth
 from phonebank.calling.schemas import ResultIn
 from phonebank.calling.service import require_open
 from phonebank.calls.models import Attempt, Call, Result
@@ -97,11 +96,10 @@ async def transfer_target(
 
 async def _attempt_in_hand(
     session: AsyncSession,
-    request: Request,
+    dialer: CampaignDialer | None,
     caller_session: CallerSession,
     call_id: uuid.UUID | None,
 ) -> tuple[Call, Attempt]:
-    dialer = engine_of(request, caller_session)
     agent = dialer.agents.get(caller_session.id) if dialer is not None else None
     if agent is not None and agent.state == "connected":
         raise Conflict("hang up (or transfer) before saving the result")
@@ -137,13 +135,30 @@ async def save_result(
     session: AsyncSession,
     request: Request,
     *,
-    auth: CallerAuth,
     caller_session: CallerSession,
     body: ResultIn,
 ) -> tuple[Result, bool]:
     """Store the result of the caller's contact and free the caller for the next one."""
+    return await store_result(
+        session,
+        dialer=engine_of(request, caller_session),
+        caller_session=caller_session,
+        body=body,
+        now=clock_now(request),
+    )
+
+
+async def store_result(
+    session: AsyncSession,
+    *,
+    dialer: CampaignDialer | None,
+    caller_session: CallerSession,
+    body: ResultIn,
+    now: datetime,
+) -> tuple[Result, bool]:
+    """Store a session's result through its campaign's engine (browser and phone callers alike)."""
     require_open(caller_session)
-    call, attempt = await _attempt_in_hand(session, request, caller_session, body.call_id)
+    call, attempt = await _attempt_in_hand(session, dialer, caller_session, body.call_id)
     campaign = await session.get_one(Campaign, caller_session.campaign_id)
     script = await session.get(Script, campaign.script_id) if campaign.script_id else None
     result, created = await record_result(
@@ -151,14 +166,13 @@ async def save_result(
         organization=await session.get_one(Organization, campaign.organization_id),
         call=call,
         attempt=attempt,
-        caller_id=auth.caller.id,
+        caller_id=caller_session.caller_id,
         script=script,
         disposition=body.disposition,
         answers=[GivenAnswer(a.question_id, tuple(a.responses), a.text) for a in body.answers],
         notes=body.notes,
-        now=clock_now(request),
+        now=now,
     )
-    dialer = engine_of(request, caller_session)
     if dialer is not None:
         await dialer.submit(caller_session.id, body.disposition, record=False)
     return result, created

@@ -14,6 +14,7 @@ from phonebank.callers.models import CallerSession
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.carriers.base import Carrier
 from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
+from phonebank.dialer.carriers.twilio import TwilioCarrier, TwilioConfig
 from phonebank.dialer.clock import Clock, RealClock
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.live import CallerNotifier
@@ -27,6 +28,8 @@ def make_carrier(name: str, clock: Clock, options: dict[str, Any] | None = None)
     """The carrier named in the settings, with its options."""
     if name == "simulated":
         return SimulatedCarrier(clock, SimulatedCarrierConfig.from_options(options or {}))
+    if name == "twilio":
+        return TwilioCarrier(clock, TwilioConfig.from_options(options or {}))
     raise ValueError(f"unknown carrier {name!r}")
 
 
@@ -74,6 +77,7 @@ class DialerService:
             for campaign_id, dialer in list(self.dialers.items()):
                 if not dialer.running:
                     del self.dialers[campaign_id]
+                    await dialer.carrier.close()
         except Exception:
             logger.exception("dialer discovery failed; retrying")
         self.clock.call_later(DISCOVERY_SECONDS, self._discover)
@@ -113,6 +117,7 @@ class DialerService:
         for dialer in list(self.dialers.values()):
             if dialer.running:
                 await dialer.stop()
+            await dialer.carrier.close()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -78,6 +78,9 @@ class Carrier(ABC):
     async def play(self, carrier_call_id: str, *, audio_url: str | None, text: str | None) -> None:
         """Play a recording (or speak text) to the answered party, then hang up."""
 
+    async def close(self) -> None:  # noqa: B027 (most carriers hold nothing to release)
+        """Release what the carrier holds (connections, callback routes); no calls follow."""
+
     async def transfer(self, carrier_call_id: str, number: str, *, warm: bool) -> None:
         """Connect the contact to `number` (warm: the caller stays on the line until they leave)."""
         raise NotImplementedError(f"the {self.name} carrier cannot transfer calls")

@@ -1,0 +1,1 @@
+"""Telephony providers' webhooks: Twilio's callbacks, TwiML, dial-in and Voice SDK tokens."""
