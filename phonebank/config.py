@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     sql_echo: bool = False
     # Bearer token Prometheus sends to read /metrics; unset: only this machine may read them.
     metrics_token: str | None = Field(default=None, repr=False)
+    # Let webhooks and numbers feeds reach loopback and private addresses (receivers inside).
+    allow_private_webhooks: bool = False
     # Requests per minute per API key (or browser login); 0 turns the limit off.
     rate_limit_per_minute: int = 1200
     # Run the dialer engines in this process (one process by default).

@@ -5,6 +5,10 @@ PHONEBANK_TEST_DATABASE_URL is set.
 """
 
 import os
+
+# The suite's webhook receivers and customer servers listen on loopback.
+os.environ.setdefault("PHONEBANK_ALLOW_PRIVATE_WEBHOOKS", "true")
+
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass

@@ -21,6 +21,7 @@ from phonebank.dialer.clock import Clock
 from phonebank.hosted.models import HostedDialing
 from phonebank.hosted.numbers import people_for_numbers
 from phonebank.hosted.service import open_calls, queue_people, waiting_calls
+from phonebank.kit.outbound import outbound_client
 from phonebank.organizations.models import Organization
 
 logger = logging.getLogger("phonebank.hosted")
@@ -56,7 +57,7 @@ class NumbersFeeder:
     ) -> None:
         self.sessionmaker = sessionmaker
         self.clock = clock
-        self.client = client or httpx.AsyncClient(timeout=timeout_seconds)
+        self.client = client or outbound_client(timeout_seconds=timeout_seconds)
         self._owns_client = client is None
         self.interval_seconds = interval_seconds
         self.running = False

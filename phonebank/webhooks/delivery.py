@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phonebank.db import utcnow
+from phonebank.kit.outbound import outbound_client
 from phonebank.webhooks.models import WebhookDelivery, WebhookSubscription
 from phonebank.webhooks.signing import (
     DELIVERY_ID_HEADER,
@@ -88,7 +89,7 @@ class WebhookWorker:
         rng: random.Random | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
-        self.client = client or httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=False)
+        self.client = client or outbound_client(timeout_seconds=timeout_seconds)
         self._owns_client = client is None
         self.policy = policy or RetryPolicy()
         self.batch_size = batch_size
