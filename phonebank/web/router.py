@@ -48,8 +48,9 @@ async def home() -> RedirectResponse:
 
 @router.get("/call", response_class=HTMLResponse)
 async def call_page(request: Request) -> Response:
-    """The volunteer calling page."""
-    return templates.TemplateResponse(request, "call.html", {})
+    """The volunteer calling page (with browser audio when the carrier is Twilio)."""
+    voice = "twilio" if getattr(request.app.state, "twilio", None) is not None else None
+    return templates.TemplateResponse(request, "call.html", {"voice": voice})
 
 
 @router.get("/sdk/caller.js")

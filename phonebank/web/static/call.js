@@ -1,5 +1,6 @@
 // The volunteer calling page, built on the caller SDK.
 import { CallerClient } from "/sdk/caller.js";
+import { connectAudio } from "/static/voice.js";
 
 const caller = new CallerClient();
 const $ = (id) => document.getElementById(id);
@@ -23,6 +24,7 @@ const STATE_TEXT = {
 let script = null;
 let stateSince = null;
 let formCallId = null;
+let leaveAudio = () => {};
 
 function show(section) {
   for (const id of ["login", "campaigns", "desk"]) $(id).hidden = id !== section;
@@ -116,6 +118,12 @@ async function enterDesk() {
   }
   renderScript();
   render(caller.session);
+  leaveAudio();
+  try {
+    leaveAudio = await connectAudio(caller.session.id, (text) => ($("audio").textContent = text));
+  } catch (error) {
+    fail(error);
+  }
 }
 
 function element(tag, attributes = {}, text = "") {
@@ -287,6 +295,7 @@ function render(session) {
 
 caller.on("session", (event) => render(event.session));
 caller.on("ended", (event) => {
+  leaveAudio();
   if (event.reason === "kicked") fail({ detail: "A supervisor ended your session." });
 });
 caller.on("offline", () => $("state").classList.add("offline"));
