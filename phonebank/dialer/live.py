@@ -109,6 +109,8 @@ def observe(
         waiting_contacts=waiting,
         campaign=stats.campaign(),
         recent=stats.recent(now),
+        last_hour=stats.last_hour(now),
+        last_hour_seconds=stats.hour_covered(now),
         mean_ring_seconds=stats.ring.value,
         mean_talk_seconds=stats.talk.value,
         mean_wrap_seconds=stats.wrap.value,

@@ -8,12 +8,8 @@ from typing import Any
 import pytest
 
 from phonebank.dialer.pacers.base import PacerState
-from phonebank.dialer.pacers.predictive import (
-    PredictivePacer,
-    _add_trial,
-    _exact_overflow,
-    _shortfall_weights,
-)
+from phonebank.dialer.pacers.overflow import add_trial, exact_overflow, shortfall_weights
+from phonebank.dialer.pacers.predictive import PredictivePacer
 from tests.dialer.pacers.states import busy_team, history, make_state
 
 
@@ -174,9 +170,9 @@ def test_exact_overflow_matches_enumeration() -> None:
     pmf = [0.0] * capacity
     pmf[0] = 1.0
     for chance in chances:
-        _add_trial(pmf, chance)
+        add_trial(pmf, chance)
     mean = sum(chances) + dials * new
-    computed = _exact_overflow(_shortfall_weights(pmf), mean, dials, new)
+    computed = exact_overflow(shortfall_weights(pmf), mean, dials, new)
 
     expected = 0.0
     trials = [*chances, *([new] * dials)]
