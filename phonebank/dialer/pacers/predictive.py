@@ -188,8 +188,8 @@ class PredictivePacer(Pacer):
         elapsed = [int(c.seconds_in_state) for c in busy if c.state == "connected"]
         if elapsed:
             table = talker_moments(talk, self.talk_sigma, wrap, graced, max(elapsed) + 1)
-            counts = np.bincount(np.array(elapsed, dtype=np.int64), minlength=len(table))
-            totals += counts @ table
+            counts = np.bincount(np.array(elapsed, dtype=np.int64)).astype(np.float64)
+            totals += counts @ table[: len(counts)]
             if exact_rows is not None:
                 exact_rows.extend(
                     (count, table[second, :size].tolist())
