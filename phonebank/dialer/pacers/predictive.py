@@ -21,7 +21,11 @@ The decision uses observed state only:
 4. The pacer places the most new dials that keep expected abandons at or under the allowed share
    of expected humans. That share starts at the target; the campaign's actual rate steers it
    toward a setpoint under the target, both ways (at most twice the target when running far
-   below), and the recent window tightens it whenever that window runs over the target.
+   below). Any hour may hold up to twice the target: what is left of the last hour's allowance
+   caps the share, and the recent window tightens it once that runs over the hourly limit.
+
+The probability tables behind steps 1-3 live in `tables.py` (computed once per model, reused
+by every decision) and the overflow search in `overflow.py`.
 """
 
 import math
@@ -100,9 +104,10 @@ class PredictivePacer(Pacer):
         ring_shape: float = 4.0,
         aim: float = 0.85,
         model_scale: float = 1.0,
-        gain: float = 1.0,
+        gain: float = 2.0,
         exact_limit: float = 8.0,
         checkpoints: float = 16.0,
+        recent_limit: float = 2.0,
     ) -> None:
         self.prior_human_rate = min(0.95, max(0.01, prior_human_rate))
         self.prior_dials = max(1.0, prior_dials)
@@ -117,6 +122,8 @@ class PredictivePacer(Pacer):
         # Teams up to this size get the exact small-number overflow.
         self.exact_limit = int(exact_limit)
         self.checkpoints = max(1, int(checkpoints))
+        # The recent window tightens pacing once its rate runs over this many targets.
+        self.recent_limit = max(0.1, recent_limit)
 
     def dials_to_place(self, state: PacerState) -> int:
         """The most new dials whose expected abandons stay within the allowed share."""
@@ -221,16 +228,17 @@ class PredictivePacer(Pacer):
     def _allowed_share(self, state: PacerState, target: float) -> float:
         """Expected abandons allowed per expected human, steered by the abandons so far.
 
-        The campaign's rate (a slow, cumulative signal) steers toward the setpoint both ways;
-        the recent window only tightens, once it runs over the target itself; and what is left
-        of the last hour's allowance caps it, so no hour runs over twice the target.
+        The campaign's rate (a slow, cumulative signal) steers toward the setpoint both ways.
+        Hours may run up to twice the target: what is left of the last hour's allowance caps
+        the share, and the recent window only tightens, once it runs over that limit itself.
         """
         setpoint = self.aim * target
         campaign = _smoothed_abandon_rate(state.campaign, setpoint, 30.0)
         factor = math.exp(3.0 * self.gain * (setpoint - campaign) / target)
         recent = _smoothed_abandon_rate(state.recent, setpoint, 20.0)
-        if recent > target:
-            factor = min(factor, math.exp(4.0 * self.gain * (target - recent) / target))
+        limit = self.recent_limit * target
+        if recent > limit:
+            factor = min(factor, math.exp(4.0 * self.gain * (limit - recent) / target))
         factor = min(factor, _hour_room(state, target))
         return target * self.model_scale * min(2.0, max(0.05, factor))
 
