@@ -35,7 +35,8 @@ UTILIZATION_TARGETS = {
     ("callcenter", 1.0): 0.93,
 }
 WALL_TARGET_SECONDS = 60.0
-console = Console()
+# Wide enough for every column, whatever the terminal.
+console = Console(width=150)
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,15 @@ def main(
         if run.scenario not in SCENARIOS or run.mode not in MODES:
             raise typer.BadParameter(f"unknown scenario or mode in {run}")
     started = time.perf_counter()
+    results: list[Figures] = []
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        results = list(pool.map(play, runs))
+        for figures in pool.map(play, runs):
+            results.append(figures)
+            console.print(
+                f"[{len(results)}/{len(runs)}] {figures.run.scenario} {figures.run.mode}"
+                f" {figures.run.target:g} %: {figures.of_bound:.3f} of bound,"
+                f" {figures.abandon_rate:.2%} abandoned, {figures.wall:.1f} s"
+            )
     table = Table(title=f"Simulated days ({len(runs)} runs, {jobs} at a time)")
     for column in (
         "scenario", "target", "seed", "mode", "dials", "of bound", "abandon", "worst hour",
