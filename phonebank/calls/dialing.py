@@ -4,16 +4,20 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import load_only, raiseload
 
 from phonebank.calls.models import Attempt, Call
 from phonebank.calls.queue import callable_query
 from phonebank.calls.service import campaign_max_attempts, conclude_attempt, status_events
 from phonebank.campaigns.models import Campaign
 from phonebank.webhooks.outbox import Event, campaign_scope, record_events
+
+# The tables themselves, for plain executemany statements.
+_attempts, _calls = cast(Table, Attempt.__table__), cast(Table, Call.__table__)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ async def claim_dials(
     now: datetime,
     limit: int,
     zone_keys: Sequence[str | None] | None = None,
+    max_attempts: int | None = None,
 ) -> list[PlacedDial]:
     """Take up to `limit` callable calls and record an attempt on each, before any is dialed.
 
@@ -58,7 +63,9 @@ async def claim_dials(
     are skipped), then one INSERT records their attempts. Commit before asking the carrier, so
     a crash can never lose a dial that happened.
     """
-    query = await callable_query(session, campaign=campaign, now=now, zone_keys=zone_keys)
+    query = await callable_query(
+        session, campaign=campaign, now=now, zone_keys=zone_keys, max_attempts=max_attempts
+    )
     if query is None or limit <= 0:
         return []
     chosen = query.with_only_columns(Call.id).limit(limit)
@@ -67,13 +74,19 @@ async def claim_dials(
     claimed = list(
         (
             await session.execute(
-                update(Call)
-                .where(Call.id.in_(chosen.scalar_subquery()))
-                .values(attempts_count=Call.attempts_count + 1, dialing_since=now, modified_at=now)
-                .returning(
-                    Call.id, Call.next_number, Call.time_zone, Call.priority, Call.next_call_at
+                # On the table, not the entity: no ORM bookkeeping for rows it never loads.
+                update(_calls)
+                .where(_calls.c.id.in_(chosen.scalar_subquery()))
+                .values(
+                    attempts_count=_calls.c.attempts_count + 1, dialing_since=now, modified_at=now
                 )
-                .execution_options(synchronize_session=False)
+                .returning(
+                    _calls.c.id,
+                    _calls.c.next_number,
+                    _calls.c.time_zone,
+                    _calls.c.priority,
+                    _calls.c.next_call_at,
+                )
             )
         ).all()
     )
@@ -82,7 +95,7 @@ async def claim_dials(
     placed = [PlacedDial(row.id, uuid.uuid4(), row.next_number, row.time_zone) for row in claimed]
     if placed:
         await session.execute(
-            insert(Attempt),
+            insert(_attempts),
             [
                 {
                     "id": dial.attempt_id,
@@ -193,6 +206,39 @@ _CALL_COLUMNS = (
     "attempts_count",
     "dialing_since",
 )
+# What the rules and the events read besides: only these are loaded.
+_RULE_COLUMNS = (
+    *(getattr(Call, name) for name in _CALL_COLUMNS),
+    Call.numbers,
+    Call.organization_id,
+    Call.campaign_id,
+    Call.person_id,
+    Call.completed_at,
+    Call.cancelled_at,
+    Call.result,
+)
+_ATTEMPT_COLUMNS = (
+    "outcome",
+    "cause",
+    "carrier",
+    "carrier_call_id",
+    "caller_id",
+    "ringing_at",
+    "answered_at",
+    "bridged_at",
+    "ended_at",
+)
+# Plain executemany UPDATEs by primary key: the ORM's bulk path costs more per row than SQLite.
+_ATTEMPT_OUTCOME = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt"))
+    .values({name: bindparam(name) for name in _ATTEMPT_COLUMNS})
+)
+_CALL_MOVED_ON = (
+    update(_calls)
+    .where(_calls.c.id == bindparam("call"))
+    .values({name: bindparam(name) for name in (*_CALL_COLUMNS, "modified_at")})
+)
 
 
 async def record_outcomes(
@@ -201,19 +247,21 @@ async def record_outcomes(
     campaign: Campaign,
     outcomes: Sequence[DialOutcome],
     now: datetime,
+    max_attempts: int | None = None,
 ) -> None:
     """Store how dials went and move their calls on: retry later, next number, or MAXCALLS.
 
     A busy dialer reports hundreds of outcomes at once, so attempts and calls are each
-    written with one executemany rather than an UPDATE per row.
+    written with one executemany rather than an UPDATE per row. A dialer may pass the
+    campaign's attempt limit it looked up with the campaign.
     """
     if not outcomes:
         return
     await session.execute(
-        update(Attempt),
+        _ATTEMPT_OUTCOME,
         [
             {
-                "id": outcome.attempt_id,
+                "attempt": outcome.attempt_id,
                 "outcome": outcome.outcome,
                 "cause": outcome.cause,
                 "carrier": outcome.carrier,
@@ -232,10 +280,12 @@ async def record_outcomes(
         for call in await session.scalars(
             select(Call)
             .where(Call.id.in_({outcome.call_id for outcome in outcomes}))
-            .options(raiseload(Call.attempts))
+            .options(load_only(*_RULE_COLUMNS), raiseload("*"))
         )
     }
-    limit = await campaign_max_attempts(session, campaign)
+    limit = (
+        max_attempts if max_attempts is not None else await campaign_max_attempts(session, campaign)
+    )
     events: list[Event] = []
     for outcome in outcomes:
         call = calls[outcome.call_id]
@@ -257,13 +307,17 @@ async def record_outcomes(
         events += _outcome_events(campaign, outcome, call, number)
         events += status_events(call, previous)
     rows = [
-        {"id": call.id, "modified_at": now, **{name: getattr(call, name) for name in _CALL_COLUMNS}}
+        {
+            "call": call.id,
+            "modified_at": now,
+            **{name: getattr(call, name) for name in _CALL_COLUMNS},
+        }
         for call in calls.values()
     ]
     # The rules ran on the loaded objects; write their results in bulk, not object by object.
     for call in calls.values():
         session.expunge(call)
-    await session.execute(update(Call), rows)
+    await session.execute(_CALL_MOVED_ON, rows)
     await record_events(session, events)
 
 

@@ -38,6 +38,8 @@ SAFE_HARBOR_TEXT = (
 # Claimed calls waiting to be dialed are released after this long: dials must be fresh.
 CLAIM_HOLD_SECONDS = 10.0
 MAX_CLAIM_BATCH = 50
+# Claims ahead cover about this many seconds of dialing at the recent pace.
+CLAIM_AHEAD_SECONDS = CLAIM_HOLD_SECONDS / 2
 # A dial the carrier never ends is hung up after its ring timeout plus this margin.
 WATCHDOG_MARGIN_SECONDS = 60.0
 # Events of a call that arrive early wait this long for the missing ones before being applied.
@@ -82,6 +84,8 @@ class CampaignDialer:
         self.waiting: deque[Dial] = deque()
         # Calls claimed ahead: (when, block-list version then, the claim).
         self._claimed: deque[tuple[datetime, int, PlacedDial]] = deque()
+        # When the recent dials were placed (to size claims ahead).
+        self._dialed: deque[datetime] = deque()
         self._orphans: dict[str, list[CarrierEvent]] = {}
         # Recently finished dials, so their late or repeated events are ignored.
         self._ended: deque[str] = deque()
@@ -143,7 +147,8 @@ class CampaignDialer:
             if self.campaign.status != "started":
                 self._release_claims(now)  # a paused campaign holds no calls
         await self._flush_if_due()
-        await self.pace()
+        # At most one decision per pacing interval: events may have asked for one already.
+        self._pace_soon()
         self._tick_timer = self.clock.call_later(self.tick_seconds, self._tick)
 
     async def _flush_if_due(self, force: bool = False) -> None:
@@ -352,9 +357,13 @@ class CampaignDialer:
         now = self.clock.now()
         while self._claimed and (now - self._claimed[0][0]).total_seconds() > CLAIM_HOLD_SECONDS:
             self._not_dialed(self._claimed.popleft()[2], now)
+        while self._dialed and (now - self._dialed[0]).total_seconds() > CLAIM_AHEAD_SECONDS:
+            self._dialed.popleft()
         if len(self._claimed) < wanted:
-            # Claim a little ahead, so a busy campaign does not query for every single dial.
-            batch = min(MAX_CLAIM_BATCH, max(wanted, 2 * wanted, len(self.agents) // 4))
+            # Claim ahead, about what the last few seconds dialed, so a busy campaign does not
+            # query for every single dial (claims older than CLAIM_HOLD_SECONDS are released).
+            ahead = max(2 * wanted, len(self.agents) // 4, len(self._dialed))
+            batch = min(MAX_CLAIM_BATCH, ahead)
             version = block_list_version()
             for placed in await self.store.claim(
                 campaign=self.campaign, now=now, limit=batch - len(self._claimed)
@@ -410,6 +419,8 @@ class CampaignDialer:
     async def _originate(self, placed: PlacedDial, reserved_for: Agent | None = None) -> None:
         campaign = self.campaign
         dial = Dial(placed=placed, placed_at=self.clock.now(), reserved_for=reserved_for)
+        self._dialed.append(dial.placed_at)
+        self.stats.start(dial.placed_at)
         if reserved_for is not None:
             reserved_for.dial = dial
         dial.carrier_call_id = await self.carrier.originate(

@@ -91,6 +91,9 @@ class SilentNotifier:
         """Nothing to tell."""
 
 
+_BUSY = frozenset({"connected", "wrap_up"})
+
+
 def observe(
     *,
     now: datetime,
@@ -104,10 +107,12 @@ def observe(
     counts = dict.fromkeys(("available", "previewing", "connected", "wrap_up", "paused"), 0)
     busy: list[BusyCaller] = []
     for agent in agents:
-        state = "previewing" if agent.state == "dialing" else agent.state
+        state = agent.state
+        if state in _BUSY:
+            busy.append(BusyCaller(state, (now - (agent.since or now)).total_seconds()))
+        elif state == "dialing":
+            state = "previewing"
         counts[state] = counts.get(state, 0) + 1
-        if agent.state in {"connected", "wrap_up"}:
-            busy.append(BusyCaller(agent.state, (now - (agent.since or now)).total_seconds()))
     return PacerState(
         now=now,
         callers_available=counts["available"],
@@ -125,6 +130,8 @@ def observe(
         waiting_contacts=waiting,
         campaign=stats.campaign(),
         recent=stats.recent(now),
+        last_hour=stats.last_hour(now),
+        last_hour_seconds=stats.hour_covered(now),
         mean_ring_seconds=stats.ring.value,
         mean_talk_seconds=stats.talk.value,
         mean_wrap_seconds=stats.wrap.value,

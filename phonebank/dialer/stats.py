@@ -7,6 +7,29 @@ from datetime import datetime, timedelta
 from phonebank.dialer.pacers.base import OutcomeCounts
 
 RECENT_WINDOW = timedelta(minutes=15)
+# The window of the hourly abandon limit: any hour's abandons stay within twice the target.
+HOUR_WINDOW = timedelta(hours=1)
+
+
+class _Window:
+    """Counts of the dials that ended within a sliding window of time."""
+
+    def __init__(self, span: timedelta) -> None:
+        self.span = span
+        self.ended: deque[tuple[datetime, str]] = deque()
+        self.counts = dict.fromkeys(("dials", "human", "machine", "abandoned", "unanswered"), 0)
+
+    def add(self, at: datetime, bucket: str) -> None:
+        self.counts["dials"] += 1
+        self.counts[bucket] += 1
+        self.ended.append((at, bucket))
+        self.expire(at)
+
+    def expire(self, now: datetime) -> None:
+        while self.ended and now - self.ended[0][0] > self.span:
+            _, bucket = self.ended.popleft()
+            self.counts["dials"] -= 1
+            self.counts[bucket] -= 1
 
 
 @dataclass
@@ -28,11 +51,17 @@ class OutcomeTracker:
 
     def __init__(self) -> None:
         self._campaign = {"dials": 0, "human": 0, "machine": 0, "abandoned": 0, "unanswered": 0}
-        self._recent: deque[tuple[datetime, str]] = deque()
-        self._recent_counts = dict.fromkeys(self._campaign, 0)
+        self._recent = _Window(RECENT_WINDOW)
+        self._hour = _Window(HOUR_WINDOW)
+        self.started: datetime | None = None
         self.ring = _Mean()
         self.talk = _Mean()
         self.wrap = _Mean()
+
+    def start(self, at: datetime) -> None:
+        """The campaign's dialing began (the hour window covers no time before this)."""
+        if self.started is None:
+            self.started = at
 
     @staticmethod
     def _bucket(outcome: str) -> str:
@@ -43,17 +72,10 @@ class OutcomeTracker:
     def dial_ended(self, outcome: str, at: datetime) -> None:
         """Count a finished dial by its outcome."""
         bucket = self._bucket(outcome)
-        for counts in (self._campaign, self._recent_counts):
-            counts["dials"] += 1
-            counts[bucket] += 1
-        self._recent.append((at, bucket))
-        self._expire(at)
-
-    def _expire(self, now: datetime) -> None:
-        while self._recent and now - self._recent[0][0] > RECENT_WINDOW:
-            _, bucket = self._recent.popleft()
-            self._recent_counts["dials"] -= 1
-            self._recent_counts[bucket] -= 1
+        self._campaign["dials"] += 1
+        self._campaign[bucket] += 1
+        self._recent.add(at, bucket)
+        self._hour.add(at, bucket)
 
     @staticmethod
     def _counts(counts: dict[str, int]) -> OutcomeCounts:
@@ -72,5 +94,16 @@ class OutcomeTracker:
 
     def recent(self, now: datetime) -> OutcomeCounts:
         """Counts over the recent window."""
-        self._expire(now)
-        return self._counts(self._recent_counts)
+        self._recent.expire(now)
+        return self._counts(self._recent.counts)
+
+    def last_hour(self, now: datetime) -> OutcomeCounts:
+        """Counts over the last hour."""
+        self._hour.expire(now)
+        return self._counts(self._hour.counts)
+
+    def hour_covered(self, now: datetime) -> float:
+        """Seconds of the last hour the campaign has been dialing."""
+        if self.started is None:
+            return 0.0
+        return min(HOUR_WINDOW.total_seconds(), (now - self.started).total_seconds())

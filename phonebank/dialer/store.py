@@ -3,10 +3,11 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import load_only, raiseload
 
 from phonebank.blocked_numbers.service import blocked_among
 from phonebank.callers.sessions import CurrentState, Span, record_ledger
@@ -20,7 +21,7 @@ from phonebank.calls.dialing import (
 from phonebank.calls.models import Call, Result
 from phonebank.calls.queue import waiting_zone_keys
 from phonebank.calls.results import result_event
-from phonebank.calls.service import mark_completed, status_events
+from phonebank.calls.service import campaign_max_attempts, mark_completed, status_events
 from phonebank.campaigns.models import Campaign
 from phonebank.webhooks.outbox import Event, record_events
 
@@ -49,6 +50,24 @@ class PendingWrites:
         return bool(self.outcomes or self.spans or self.states or self.results)
 
 
+# What completing a call reads and writes.
+_COMPLETION_COLUMNS = ("status", "result", "completed_by_user_uuid", "completed_at")
+_RESULT_COLUMNS = (
+    Call.campaign_id,
+    Call.organization_id,
+    Call.person_id,
+    Call.cancelled_at,
+    Call.expired_at,
+    Call.external_metadata,
+    *(getattr(Call, name) for name in _COMPLETION_COLUMNS),
+)
+_results, _calls = cast(Table, Result.__table__), cast(Table, Call.__table__)
+_CALL_COMPLETED = (
+    update(_calls)
+    .where(_calls.c.id == bindparam("call"))
+    .values({name: bindparam(name) for name in _COMPLETION_COLUMNS})
+)
+
 # Zone keys of waiting calls change only when calls are added: look them up once a minute.
 ZONES_TTL = 60.0
 
@@ -62,11 +81,17 @@ class DialerStore:
         self.pending = PendingWrites()
         self._zone_keys: list[str | None] = []
         self._zones_at: datetime | None = None
+        self.max_attempts: int | None = None
 
     async def load_campaign(self) -> Campaign:
-        """The campaign as stored now (status and settings may have changed)."""
+        """The campaign as stored now (status and settings may have changed).
+
+        Its attempt limit is looked up with it: claims and outcomes use it until the next load.
+        """
         async with self._sessionmaker() as session:
-            return await session.get_one(Campaign, self.campaign_id, populate_existing=True)
+            campaign = await session.get_one(Campaign, self.campaign_id, populate_existing=True)
+            self.max_attempts = await campaign_max_attempts(session, campaign)
+            return campaign
 
     async def recover(self, *, campaign: Campaign, now: datetime) -> int:
         """Settle dials left open by a dialer that stopped without recording them."""
@@ -81,7 +106,12 @@ class DialerStore:
                 self._zone_keys = await waiting_zone_keys(session, campaign.id)
                 self._zones_at = now
             return await claim_dials(
-                session, campaign=campaign, now=now, limit=limit, zone_keys=self._zone_keys
+                session,
+                campaign=campaign,
+                now=now,
+                limit=limit,
+                zone_keys=self._zone_keys,
+                max_attempts=self.max_attempts,
             )
 
     async def blocked_among(self, *, campaign: Campaign, numbers: list[str]) -> set[str]:
@@ -100,39 +130,59 @@ class DialerStore:
         if not pending:
             return
         async with self._sessionmaker() as session, session.begin():
-            await record_outcomes(session, campaign=campaign, outcomes=pending.outcomes, now=now)
+            await record_outcomes(
+                session,
+                campaign=campaign,
+                outcomes=pending.outcomes,
+                now=now,
+                max_attempts=self.max_attempts,
+            )
             await record_ledger(session, spans=pending.spans, current=list(pending.states.values()))
-            calls = {
-                call.id: call
-                for call in await session.scalars(
-                    select(Call)
-                    .where(Call.id.in_([r.call_id for r in pending.results]))
-                    .options(raiseload(Call.attempts))
-                )
+            if pending.results:
+                await self._record_results(session, pending.results)
+
+    async def _record_results(self, session: AsyncSession, results: list[SubmittedResult]) -> None:
+        """Store the callers' results; each completes its call (if still requested)."""
+        calls = {
+            call.id: call
+            for call in await session.scalars(
+                select(Call)
+                .where(Call.id.in_([r.call_id for r in results]))
+                .options(load_only(*_RESULT_COLUMNS), raiseload("*"))
+            )
+        }
+        rows: list[dict[str, Any]] = []
+        events: list[Event] = []
+        for result in results:
+            call = calls[result.call_id]
+            row = {
+                "id": uuid.uuid4(),
+                "call_id": call.id,
+                "campaign_id": call.campaign_id,
+                "attempt_id": result.attempt_id,
+                "caller_id": result.caller_id,
+                "disposition": result.disposition,
             }
-            stored = []
-            events: list[Event] = []
-            for result in pending.results:
-                call = calls[result.call_id]
-                row = Result(
-                    id=uuid.uuid4(),
-                    call_id=call.id,
-                    campaign_id=call.campaign_id,
-                    attempt_id=result.attempt_id,
-                    caller_id=result.caller_id,
-                    disposition=result.disposition,
-                    answers=[],
+            rows.append(row)
+            previous = call.status
+            if call.status == "requested":
+                mark_completed(
+                    call,
+                    user_uuid=None,
+                    result={"disposition": result.disposition},
+                    completed_at=result.at,
                 )
-                session.add(row)
-                stored.append((row, call))
-                previous = call.status
-                if call.status == "requested":
-                    mark_completed(
-                        call,
-                        user_uuid=None,
-                        result={"disposition": result.disposition},
-                        completed_at=result.at,
-                    )
-                events += status_events(call, previous)
-            events += [result_event(row, call) for row, call in stored]
-            await record_events(session, events)
+            events += status_events(call, previous)
+            events.append(result_event(Result(**row, answers=[]), call))
+        # Written with one executemany each: the rules ran on the loaded objects.
+        await session.execute(insert(_results), rows)
+        completed = [
+            {"call": call.id, **{name: getattr(call, name) for name in _COMPLETION_COLUMNS}}
+            for call in calls.values()
+            if call.status == "completed"
+        ]
+        for call in calls.values():
+            session.expunge(call)
+        if completed:
+            await session.execute(_CALL_COMPLETED, completed)
+        await record_events(session, events)

@@ -36,13 +36,13 @@ def _rows(database: Path, query: str) -> list[tuple[object, ...]]:
         return connection.execute(query).fetchall()
 
 
-def _wait_for(check: Callable[[], bool], seconds: float = 40.0) -> None:
+def _wait_for(what: str, check: Callable[[], bool], log: Path, seconds: float = 90.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.2)
-    raise AssertionError("timed out")
+    raise AssertionError(f"timed out waiting for {what}; server log:\n{log.read_text()[-3000:]}")
 
 
 def test_a_killed_server_restarts_with_every_attempt_settled(server: Server) -> None:
@@ -57,24 +57,30 @@ def test_a_killed_server_restarts_with_every_attempt_settled(server: Server) -> 
     ).json()["id"]
     url = f"/api/v1/caller/sessions/{session_id}"
 
-    _wait_for(lambda: caller.get(url).json()["state"] == "connected")
+    _wait_for("a connection", lambda: caller.get(url).json()["state"] == "connected", server.log)
     call_id = caller.get(url).json()["contact"]["call_id"]
     caller.post(f"{url}/hangup", headers=csrf)
-    _wait_for(lambda: caller.get(url).json()["state"] == "wrap_up")
+    _wait_for("wrap-up", lambda: caller.get(url).json()["state"] == "wrap_up", server.log)
     saved = caller.post(f"{url}/result", json={"disposition": "completed"}, headers=csrf)
     assert saved.status_code == 201, saved.text
     # The caller takes the next call: let dials go out, then crash mid-flight.
-    _wait_for(lambda: bool(_rows(server.database, "SELECT 1 FROM attempts WHERE outcome IS NULL")))
+    _wait_for(
+        "a dial in flight",
+        lambda: bool(_rows(server.database, "SELECT 1 FROM attempts WHERE outcome IS NULL")),
+        server.log,
+    )
     server.kill()
     open_before = _rows(server.database, "SELECT id FROM attempts WHERE outcome IS NULL")
     assert open_before, "the crash should leave dials open"
 
     server.start()
     _wait_for(
+        "the open dials to be settled",
         lambda: all(
             _rows(server.database, f"SELECT outcome FROM attempts WHERE id = '{attempt_id}'")[0][0]
             for (attempt_id,) in open_before
-        )
+        ),
+        server.log,
     )
     settled = _rows(
         server.database,

@@ -9,6 +9,7 @@ times, the campaign's settings) and never what is about to happen. Pacers are ch
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,7 @@ class OutcomeCounts:
         return 100.0 * self.abandons / self.human_answers if self.human_answers else 0.0
 
 
-@dataclass(frozen=True)
-class BusyCaller:
+class BusyCaller(NamedTuple):
     """A caller who is not free, and for how long they have been in that state."""
 
     state: str  # "connected" or "wrap_up" (or "previewing", "dialing")
@@ -65,6 +65,10 @@ class PacerState:
     power_ratio: float
     ring_timeout_seconds: int
     preview_seconds: int | None = None
+    # Counts over the last hour (the window of the hourly abandon limit), and how many
+    # seconds of that hour the campaign has been dialing.
+    last_hour: OutcomeCounts = OutcomeCounts()
+    last_hour_seconds: float = 0.0
     extra: dict[str, float] = field(default_factory=dict)
 
     @property

@@ -21,15 +21,21 @@ The decision uses observed state only:
 4. The pacer places the most new dials that keep expected abandons at or under the allowed share
    of expected humans. That share starts at the target; the campaign's actual rate steers it
    toward a setpoint under the target, both ways (at most twice the target when running far
-   below), and the recent window tightens it whenever that window runs over the target.
+   below). Any hour may hold up to twice the target: what is left of the last hour's allowance
+   caps the share, and the recent window tightens it once that runs over the hourly limit.
+
+The probability tables behind steps 1-3 live in `tables.py` (computed once per model, reused
+by every decision) and the overflow search in `overflow.py`.
 """
 
 import math
 from collections import Counter
-from functools import lru_cache
-from itertools import pairwise
+
+import numpy as np
 
 from phonebank.dialer.pacers.base import BusyCaller, OutcomeCounts, Pacer, PacerState
+from phonebank.dialer.pacers.overflow import OverflowSearch
+from phonebank.dialer.pacers.tables import Array, dial_table, moments, talker_moments
 
 # An answered human with no caller free within this many seconds is abandoned.
 GRACE_SECONDS = 2.0
@@ -39,77 +45,16 @@ _DEFAULT_TALK_SECONDS = 150.0
 _DEFAULT_WRAP_SECONDS = 30.0
 # Outcome shares assumed before any dial ends (humans are assumed common: that under-dials).
 _PRIOR_MACHINE_SHARE = 0.2
-# Unanswered dials: some end fast (busy, failed), the rest ring until the timeout.
-_QUICK_UNANSWERED_SHARE = 0.1
-_QUICK_UNANSWERED_SECONDS = 4.0
-# Machines answer later than people: their mean ring, as a multiple of the human one.
-_MACHINE_RING_FACTOR = 1.6
-# Small teams: the worst checkpoint's exact overflow, times this for the running maximum over
-# the horizon (measured in simulation: the maximum runs about twice the worst single moment).
-_RUNNING_MAX_FACTOR = 2.0
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_SQRT2 = math.sqrt(2.0)
+# The hour's humans are extrapolated from at least this many seconds of dialing.
+_HOUR_MIN_SECONDS = 900.0
+# Mean talk and wrap-up times are taken on a grid of this relative step, so that the tables
+# built for one model serve the next decisions too (an estimate moves by less than that).
+_DURATION_STEP = 0.02
 
 
-def _gamma_cdf(x: float, shape: int, mean: float) -> float:
-    """P(T <= x) for a gamma (Erlang) time with an integer shape."""
-    if x <= 0.0:
-        return 0.0
-    scaled = shape * x / mean
-    term = total = 1.0
-    for index in range(1, shape):
-        term *= scaled / index
-        total += term
-    return 1.0 - math.exp(-scaled) * total
-
-
-@lru_cache(maxsize=8192)
-def _ring_profile(
-    age: int, ring_mean: float, shape: int, timeout: float, horizons: tuple[float, ...]
-) -> tuple[float, tuple[float, ...]]:
-    """Share of a dial's human answers still to come at `age`, and those due by each horizon."""
-    full = _gamma_cdf(timeout, shape, ring_mean) or 1.0
-
-    def answered_by(seconds: float) -> float:
-        return min(1.0, _gamma_cdf(min(seconds, timeout), shape, ring_mean) / full)
-
-    done = answered_by(age)
-    return 1.0 - done, tuple(answered_by(age + horizon) - done for horizon in horizons)
-
-
-def _lognormal_cdf(x: float, mu: float, sigma: float) -> float:
-    if x <= 0.0:
-        return 0.0
-    return 0.5 * math.erfc(-(math.log(x) - mu) / (sigma * _SQRT2))
-
-
-@lru_cache(maxsize=16384)
-def _talker_busy(
-    elapsed: int, talk_mean: float, talk_sigma: float, wrap_mean: float, horizons: tuple[float, ...]
-) -> tuple[float, ...]:
-    """For a caller `elapsed` seconds into a talk: P(still talking or wrapping up) per horizon."""
-    steps = 6
-    mu = math.log(talk_mean) - talk_sigma * talk_sigma / 2.0
-    survival = 1.0 - _lognormal_cdf(elapsed, mu, talk_sigma) if talk_sigma > 0.0 else 0.0
-
-    def talk_over_by(seconds: float) -> float:
-        if survival < 1e-9:
-            # Exponential talk, or a talk far past every usual length: a constant hazard.
-            return 1.0 - math.exp(-seconds / talk_mean)
-        ended = _lognormal_cdf(elapsed + seconds, mu, talk_sigma) - (1.0 - survival)
-        return min(1.0, max(0.0, ended / survival))
-
-    busy = []
-    for horizon in horizons:
-        free = previous = 0.0
-        for step in range(1, steps + 1):
-            current = talk_over_by(horizon * step / steps)
-            # Talk ending within this step, then the wrap-up over by the horizon.
-            left = horizon * (step - 0.5) / steps
-            free += (current - previous) * (1.0 - math.exp(-(horizon - left) / wrap_mean))
-            previous = current
-        busy.append(1.0 - free)
-    return tuple(busy)
+def _on_grid(seconds: float) -> float:
+    """`seconds` on the duration grid (a geometric one: the same relative step everywhere)."""
+    return round(math.exp(round(math.log(seconds) / _DURATION_STEP) * _DURATION_STEP), 2)
 
 
 def _censored_mean(mean: float | None, done: int, ongoing: float, default: float) -> float:
@@ -136,108 +81,7 @@ def _durations(state: PacerState) -> tuple[float, float]:
     wraps_done = max(0, talks_done - state.callers_wrap_up)
     talk = _censored_mean(state.mean_talk_seconds, talks_done, talking, _DEFAULT_TALK_SECONDS)
     wrap = _censored_mean(state.mean_wrap_seconds, wraps_done, wrapping, _DEFAULT_WRAP_SECONDS)
-    return max(1.0, round(talk)), max(0.5, round(2.0 * wrap) / 2.0)
-
-
-class Trials:
-    """One trial's success chance at each checkpoint, with the moments the maximum needs."""
-
-    __slots__ = ("_scaled", "chances", "covariances", "moments", "variances")
-
-    def __init__(self, chances: tuple[float, ...]) -> None:
-        self.chances = chances
-        self.variances = tuple(c * (1.0 - c) for c in chances)
-        # Covariance of the success indicators at consecutive checkpoints (both monotone).
-        self.covariances = (
-            0.0,
-            *(min(before, after) - before * after for before, after in pairwise(chances)),
-        )
-        self.moments = (*self.chances, *self.variances, *self.covariances)
-        self._scaled: dict[int, tuple[float, ...]] = {}
-
-    def times(self, count: int) -> tuple[float, ...]:
-        """Means, variances and covariances of `count` such independent trials together."""
-        if count == 1:
-            return self.moments
-        scaled = self._scaled.get(count)
-        if scaled is None:
-            scaled = self._scaled[count] = tuple(count * value for value in self.moments)
-        return scaled
-
-
-@lru_cache(maxsize=4096)
-def _trials(chances: tuple[float, ...]) -> Trials:
-    return Trials(chances)
-
-
-@lru_cache(maxsize=16384)
-def _talker_trials(
-    elapsed: int, talk_mean: float, talk_sigma: float, wrap_mean: float, horizons: tuple[float, ...]
-) -> Trials:
-    return Trials(_talker_busy(elapsed, talk_mean, talk_sigma, wrap_mean, horizons))
-
-
-@lru_cache(maxsize=16384)
-def _dial_row(
-    age: int,
-    human_rate: float,
-    machine_rate: float,
-    ring_mean: float,
-    shape: int,
-    timeout: float,
-    horizons: tuple[float, ...],
-) -> tuple[float, Trials]:
-    """A dial `age` seconds old: its chance of a human answer at all, and by each horizon."""
-    to_come, due = _ring_profile(age, ring_mean, shape, timeout, horizons)
-    # Answering machines pick up later than people (after a few more rings).
-    machine_left = _ring_profile(
-        age, min(timeout, _MACHINE_RING_FACTOR * ring_mean), shape, timeout, ()
-    )[0]
-    unanswered_rate = max(0.0, 1.0 - human_rate - machine_rate)
-    unanswered_left = 1.0 - _QUICK_UNANSWERED_SHARE * (
-        1.0 - math.exp(-age / _QUICK_UNANSWERED_SECONDS)
-    )
-    # What is still possible at this age: humans and machines still to answer, or no answer.
-    pending = human_rate * to_come + machine_rate * machine_left + unanswered_rate * unanswered_left
-    if pending <= 0.0 or to_come <= 0.0:
-        return 0.0, Trials(tuple(0.0 for _ in horizons))
-    share = human_rate / pending
-    return share * to_come, Trials(tuple(share * d for d in due))
-
-
-def _add_trial(pmf: list[float], probability: float) -> None:
-    """Convolve a truncated distribution with one Bernoulli trial, in place."""
-    keep = 1.0 - probability
-    for value in range(len(pmf) - 1, 0, -1):
-        pmf[value] = pmf[value] * keep + pmf[value - 1] * probability
-    pmf[0] *= keep
-
-
-def _shortfall_weights(pmf: list[float]) -> list[float]:
-    """w[j] = E[(capacity - j - X)^+] from X's distribution below capacity = len(pmf)."""
-    capacity = len(pmf)
-    return [
-        sum((capacity - j - value) * pmf[value] for value in range(capacity - j))
-        for j in range(capacity)
-    ]
-
-
-def _exact_overflow(weights: list[float], mean: float, dials: int, chance: float) -> float:
-    """E[(X + Binomial(dials, chance) - capacity)^+], capacity = len(weights), E[X+B] = mean."""
-    capacity = len(weights)
-    if capacity == 0:
-        return max(0.0, mean)
-    shortfall = 0.0
-    if chance >= 1.0:
-        shortfall = weights[dials] if dials < capacity else 0.0
-    else:
-        mass = (1.0 - chance) ** dials
-        odds = chance / (1.0 - chance)
-        for value in range(min(capacity, dials + 1)):
-            if value:
-                mass *= (dials - value + 1) / value * odds
-            shortfall += mass * weights[value]
-    return max(0.0, mean - capacity + shortfall)
+    return _on_grid(max(1.0, talk)), _on_grid(max(0.5, wrap))
 
 
 def _smoothed_abandon_rate(counts: OutcomeCounts, prior_rate: float, prior_humans: float) -> float:
@@ -260,9 +104,10 @@ class PredictivePacer(Pacer):
         ring_shape: float = 4.0,
         aim: float = 0.85,
         model_scale: float = 1.0,
-        gain: float = 1.0,
+        gain: float = 2.0,
         exact_limit: float = 8.0,
         checkpoints: float = 16.0,
+        recent_limit: float = 2.0,
     ) -> None:
         self.prior_human_rate = min(0.95, max(0.01, prior_human_rate))
         self.prior_dials = max(1.0, prior_dials)
@@ -277,6 +122,8 @@ class PredictivePacer(Pacer):
         # Teams up to this size get the exact small-number overflow.
         self.exact_limit = int(exact_limit)
         self.checkpoints = max(1, int(checkpoints))
+        # The recent window tightens pacing once its rate runs over this many targets.
+        self.recent_limit = max(0.1, recent_limit)
 
     def dials_to_place(self, state: PacerState) -> int:
         """The most new dials whose expected abandons stay within the allowed share."""
@@ -297,38 +144,65 @@ class PredictivePacer(Pacer):
         horizons = tuple(
             sorted({round(reach * (k + 1) / self.checkpoints, 1) for k in range(self.checkpoints)})
         )
-        rows = self._busy_rows(state, busy, horizons)
+        exact = capacity <= self.exact_limit
+        exact_rows: list[tuple[int, list[float]]] = []
+        totals = self._busy_totals(state, busy, horizons, exact_rows if exact else None)
+        dials = dial_table(ring, self.ring_shape, timeout, horizons)
+        to_come, rows = dials.humans(human_rate, machine_rate)
+        ages = np.fromiter(
+            (age for age in state.in_flight_ages if age < timeout), dtype=np.float64
+        ).astype(np.int64)
         humans = float(state.waiting_contacts)
-        for age, count in Counter(int(age) for age in state.in_flight_ages).items():
-            if age < timeout:
-                to_come, row = _dial_row(
-                    age, human_rate, machine_rate, ring, self.ring_shape, timeout, horizons
+        if len(ages):
+            counts = np.bincount(ages, minlength=len(rows))
+            humans += float(counts @ to_come)
+            totals = totals + counts @ rows
+            if exact:
+                size = len(horizons)
+                exact_rows.extend(
+                    (int(counts[age]), rows[age, :size].tolist()) for age in np.flatnonzero(counts)
                 )
-                humans += count * to_come
-                rows.append((count, row))
-        new_due = _dial_row(0, human_rate, machine_rate, ring, self.ring_shape, timeout, horizons)
-        search = _OverflowSearch(
-            rows, new_due[1], state.waiting_contacts, capacity, exact=capacity <= self.exact_limit
+        search = OverflowSearch(
+            totals.tolist(),
+            rows[0].tolist(),
+            state.waiting_contacts,
+            capacity,
+            exact_rows=exact_rows if exact else None,
         )
         most = int((capacity + 3.0 * math.sqrt(capacity) + 3.0) / human_rate) + 1
         allowed = self._allowed_share(state, target)
         return search.most_dials(allowed, humans, human_rate, most)
 
-    def _busy_rows(
-        self, state: PacerState, busy: list[BusyCaller], horizons: tuple[float, ...]
-    ) -> list[tuple[int, Trials]]:
-        """Busy callers as trials: still busy when a human answering at a horizon has waited."""
+    def _busy_totals(
+        self,
+        state: PacerState,
+        busy: list[BusyCaller],
+        horizons: tuple[float, ...],
+        exact_rows: list[tuple[int, list[float]]] | None,
+    ) -> Array:
+        """Summed moments of busy callers as trials: still busy when a human answering at a
+        horizon has waited its grace (and each caller's chances, for the exact model)."""
         talk, wrap = _durations(state)
-        graced = tuple(horizon + GRACE_SECONDS for horizon in horizons)
-        rows: list[tuple[int, Trials]] = []
+        graced = tuple(round(horizon + GRACE_SECONDS, 1) for horizon in horizons)
+        size = len(horizons)
+        totals = np.zeros(3 * size)
         wrapping = sum(1 for caller in busy if caller.state == "wrap_up")
         if wrapping:
-            still = tuple(math.exp(-horizon / wrap) for horizon in graced)
-            rows.append((wrapping, _trials(still)))
-        talking = Counter(int(c.seconds_in_state) for c in busy if c.state == "connected")
-        for elapsed, count in talking.items():
-            rows.append((count, _talker_trials(elapsed, talk, self.talk_sigma, wrap, graced)))
-        return rows
+            still = np.exp(-np.array(graced) / wrap)
+            totals += wrapping * moments(still)
+            if exact_rows is not None:
+                exact_rows.append((wrapping, still.tolist()))
+        elapsed = [int(c.seconds_in_state) for c in busy if c.state == "connected"]
+        if elapsed:
+            table = talker_moments(talk, self.talk_sigma, wrap, graced, max(elapsed) + 1)
+            counts = np.bincount(np.array(elapsed, dtype=np.int64)).astype(np.float64)
+            totals += counts @ table[: len(counts)]
+            if exact_rows is not None:
+                exact_rows.extend(
+                    (count, table[second, :size].tolist())
+                    for second, count in Counter(elapsed).items()
+                )
+        return totals
 
     def _outcome_rates(self, state: PacerState) -> tuple[float, float]:
         """Human and machine answer shares per dial; the human one leans high on few dials."""
@@ -354,135 +228,32 @@ class PredictivePacer(Pacer):
     def _allowed_share(self, state: PacerState, target: float) -> float:
         """Expected abandons allowed per expected human, steered by the abandons so far.
 
-        The campaign's rate (a slow, cumulative signal) steers toward the setpoint both ways;
-        the recent window only tightens, once it runs over the target itself.
+        The campaign's rate (a slow, cumulative signal) steers toward the setpoint both ways.
+        Hours may run up to twice the target: what is left of the last hour's allowance caps
+        the share, and the recent window only tightens, once it runs over that limit itself.
         """
         setpoint = self.aim * target
         campaign = _smoothed_abandon_rate(state.campaign, setpoint, 30.0)
         factor = math.exp(3.0 * self.gain * (setpoint - campaign) / target)
         recent = _smoothed_abandon_rate(state.recent, setpoint, 20.0)
-        if recent > target:
-            factor = min(factor, math.exp(4.0 * self.gain * (target - recent) / target))
+        limit = self.recent_limit * target
+        if recent > limit:
+            factor = min(factor, math.exp(4.0 * self.gain * (limit - recent) / target))
+        factor = min(factor, _hour_room(state, target))
         return target * self.model_scale * min(2.0, max(0.05, factor))
 
 
-class _OverflowSearch:
-    """Finds the most new dials within the allowed abandons, for one decision."""
+def _hour_room(state: PacerState, target: float) -> float:
+    """A cap on the allowed share from what is left of the hour's abandon allowance.
 
-    def __init__(
-        self,
-        rows: list[tuple[int, Trials]],
-        new: Trials,
-        waiting: int,
-        capacity: int,
-        *,
-        exact: bool,
-    ) -> None:
-        self.new = new.chances
-        self.new_variances = new.variances
-        self.new_covariances = new.covariances
-        size = len(new.chances)
-        # Overflow D_k = waiting + successes - capacity, continuity-corrected (integers).
-        if rows:
-            totals = [sum(column) for column in zip(*(t.times(n) for n, t in rows), strict=True)]
-        else:
-            totals = [0.0] * (3 * size)
-        self.means = [waiting - capacity - 0.5 + total for total in totals[:size]]
-        self.variances = totals[size : 2 * size]
-        self.covariances = totals[2 * size :]
-        self.exact: list[tuple[list[float], float]] = []
-        if exact:
-            for k in range(size):
-                pmf = [0.0] * capacity
-                if waiting < capacity:
-                    pmf[waiting] = 1.0
-                for count, trials in rows:
-                    for _ in range(count):
-                        _add_trial(pmf, trials.chances[k])
-                self.exact.append((_shortfall_weights(pmf), totals[k] + waiting))
-
-    def expected_abandons(self, dials: int) -> float:
-        """E[max(0, D_1, ..., D_K)] with `dials` new dials."""
-        if self.exact:
-            # Small teams: the normal model is poor with few humans in play (it sees abandons
-            # even when nobody can answer), so the exact overflow at the worst checkpoint decides.
-            return _RUNNING_MAX_FACTOR * max(
-                _exact_overflow(weights, mean + dials * new, dials, new)
-                for (weights, mean), new in zip(self.exact, self.new, strict=True)
-            )
-        # Clark: the maximum of two normals taken as normal, folding in one checkpoint at a time.
-        top_mean = top_variance = top_covariance = 0.0
-        previous_variance = 0.0
-        for mean, variance, covariance, new, new_variance, new_covariance in zip(
-            self.means,
-            self.variances,
-            self.covariances,
-            self.new,
-            self.new_variances,
-            self.new_covariances,
-            strict=True,
-        ):
-            mean += dials * new
-            variance += dials * new_variance
-            covariance += dials * new_covariance
-            # The running maximum's covariance with this checkpoint, through the last one.
-            linked = (
-                top_covariance * covariance / previous_variance
-                if previous_variance > 1e-12
-                else 0.0
-            )
-            spread_squared = top_variance + variance - 2.0 * linked
-            if spread_squared < 1e-12:
-                if mean > top_mean:
-                    top_mean, top_variance, top_covariance = mean, variance, variance
-                else:
-                    top_covariance = linked
-            else:
-                spread = math.sqrt(spread_squared)
-                alpha = (top_mean - mean) / spread
-                keep = 0.5 * math.erfc(-alpha / _SQRT2)
-                density = _INV_SQRT_2PI * math.exp(-0.5 * alpha * alpha)
-                second = (
-                    (top_mean * top_mean + top_variance) * keep
-                    + (mean * mean + variance) * (1.0 - keep)
-                    + (top_mean + mean) * spread * density
-                )
-                top_mean = top_mean * keep + mean * (1.0 - keep) + spread * density
-                top_variance = max(0.0, second - top_mean * top_mean)
-                top_covariance = linked * keep + variance * (1.0 - keep)
-            previous_variance = variance
-        return top_mean
-
-    def most_dials(self, allowed: float, humans: float, human_rate: float, most: int) -> int:
-        """The largest count of new dials (up to `most`) within the allowed abandons."""
-
-        def gap(dials: int) -> float:
-            return self.expected_abandons(dials) - allowed * (humans + dials * human_rate)
-
-        # The gap is convex in the dials, so the feasible counts form one interval; find its top.
-        low = 0
-        lowest = gap(0)
-        if lowest > 0.0:
-            # Over already (or nobody in flight yet): new dials fit only if each new human's
-            # own risk is under the allowed share. Walk down the gap to see if it gets there.
-            dials = 1
-            while dials <= most and lowest > 0.0:
-                current = gap(dials)
-                if current >= lowest:
-                    break
-                low, lowest = dials, current
-                dials *= 2
-            if lowest > 0.0:
-                return 0
-        # Gallop up (usually the answer is a few), then bisect.
-        high = max(1, 2 * low)
-        while high <= most and gap(high) <= 0.0:
-            low, high = high, 2 * high
-        high = min(high, most + 1)
-        while high - low > 1:
-            middle = (low + high) // 2
-            if gap(middle) <= 0.0:
-                low = middle
-            else:
-                high = middle
-        return low
+    Any hour may hold abandons up to twice the target of its humans. The hour's humans are
+    estimated from the last hour (the first minutes count as a quarter hour, which keeps a
+    young campaign careful). One abandon of room is held back for the dials already ringing,
+    and the rest is spread so that the cap falls to nothing as the room runs out.
+    """
+    hour = state.last_hour
+    talking = state.callers_connected + state.waiting_contacts
+    seconds = max(_HOUR_MIN_SECONDS, state.last_hour_seconds)
+    humans = (hour.human_answers + talking) * 3600.0 / seconds
+    room = 2.0 * target * humans - hour.abandons - 1.0
+    return max(0.0, room) / 2.0

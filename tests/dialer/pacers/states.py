@@ -30,6 +30,9 @@ def make_state(**changes: Any) -> PacerState:
         "ring_timeout_seconds": 20,
     }
     values.update(changes)
+    # The last hour is the recent window (a quarter hour of dialing) unless told otherwise.
+    values.setdefault("last_hour", values["recent"])
+    values.setdefault("last_hour_seconds", 900.0 if values["last_hour"].dials else 0.0)
     busy: tuple[BusyCaller, ...] = values["busy_callers"]
     values["callers_connected"] = values["callers_connected"] or sum(
         1 for caller in busy if caller.state == "connected"

@@ -8,12 +8,8 @@ from typing import Any
 import pytest
 
 from phonebank.dialer.pacers.base import PacerState
-from phonebank.dialer.pacers.predictive import (
-    PredictivePacer,
-    _add_trial,
-    _exact_overflow,
-    _shortfall_weights,
-)
+from phonebank.dialer.pacers.overflow import add_trial, exact_overflow, shortfall_weights
+from phonebank.dialer.pacers.predictive import PredictivePacer
 from tests.dialer.pacers.states import busy_team, history, make_state
 
 
@@ -174,9 +170,9 @@ def test_exact_overflow_matches_enumeration() -> None:
     pmf = [0.0] * capacity
     pmf[0] = 1.0
     for chance in chances:
-        _add_trial(pmf, chance)
+        add_trial(pmf, chance)
     mean = sum(chances) + dials * new
-    computed = _exact_overflow(_shortfall_weights(pmf), mean, dials, new)
+    computed = exact_overflow(shortfall_weights(pmf), mean, dials, new)
 
     expected = 0.0
     trials = [*chances, *([new] * dials)]
@@ -187,3 +183,30 @@ def test_exact_overflow_matches_enumeration() -> None:
         expected += weight * max(0, sum(outcome) - capacity)
     assert computed == pytest.approx(expected, rel=1e-9)
     assert expected > 0.1
+
+
+def test_an_hour_that_has_used_its_abandon_allowance_dials_fewer() -> None:
+    busy = busy_team([30.0, 60.0, 80.0], [5.0])
+    calm = phone_bank(
+        callers_available=3,
+        busy_callers=busy,
+        last_hour=history(1_000, 0.10, 0.20, 0.0),
+        last_hour_seconds=3600.0,
+    )
+    # 100 humans in the hour: at 3 % any hour may hold 6 abandons, and 6 happened already.
+    spent = replace(calm, last_hour=replace(calm.last_hour, abandons=6))
+    assert 0 <= decide(spent) < decide(calm)
+
+
+def test_a_young_campaign_counts_its_first_minutes_as_a_quarter_hour() -> None:
+    busy = busy_team([30.0, 60.0, 80.0], [5.0])
+    # Two minutes in: 10 humans, one abandoned. Taken as a full hour's humans, the hour could
+    # hold no more; as a quarter hour's, there is room.
+    young = phone_bank(
+        callers_available=3,
+        busy_callers=busy,
+        last_hour=history(100, 0.10, 0.20, 0.10),
+        last_hour_seconds=120.0,
+    )
+    as_full_hour = replace(young, last_hour_seconds=3600.0)
+    assert decide(young) > decide(as_full_hour)
