@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -16,6 +16,13 @@ from phonebank.kit.pagination import PageParams, fetch_page
 Row = TypeVar("Row")
 # A column and the id it must equal; None leaves the column free.
 Match = tuple[InstrumentedAttribute[uuid.UUID], uuid.UUID | None]
+
+
+def owned_through(
+    model: type[Row], owner: Any, on: ColumnElement[bool], organization_id: uuid.UUID
+) -> Select[Row]:
+    """`model`'s rows whose `owner` row (joined `on`) belongs to the organization."""
+    return select(model).join(owner, on).where(owner.organization_id == organization_id)
 
 
 async def newest_page(

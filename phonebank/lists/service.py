@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.errors import Invalid, NotFound
 from phonebank.kit.bulk import RandomUUID, insert_ignoring_duplicates, now_literal, uuid_literal
 from phonebank.kit.filters import FilterExpr, compile_filter, equality_filter, timestamp_filters
-from phonebank.kit.linked_rows import newest_page, one_or_not_found
+from phonebank.kit.linked_rows import newest_page, one_or_not_found, owned_through
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.lists.models import ListItem, PersonList
@@ -196,11 +196,7 @@ async def get_lists_by_name(
 
 
 def _owned_items(organization_id: uuid.UUID) -> Select[ListItem]:
-    return (
-        select(ListItem)
-        .join(PersonList, PersonList.id == ListItem.list_id)
-        .where(PersonList.organization_id == organization_id)
-    )
+    return owned_through(ListItem, PersonList, PersonList.id == ListItem.list_id, organization_id)
 
 
 async def list_items(

@@ -3,9 +3,11 @@ phone bank results."""
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.auth.dependencies import DbSession, require
 from phonebank.auth.scopes import Scope
@@ -15,7 +17,7 @@ from phonebank.lists.service import list_items
 from phonebank.organizations.service import get_organization
 from phonebank.osdi import representations as show
 from phonebank.osdi.hal import HalResponse, foreign_only, notice, validated
-from phonebank.osdi.routing import Listing, Shown
+from phonebank.osdi.routing import Listing, ListingQuery, Shown
 from phonebank.osdi.schemas import PersonIn, SignupIn
 from phonebank.osdi.signup import apply_actions, save_person
 from phonebank.people import service
@@ -110,76 +112,58 @@ async def delete_person(person_id: uuid.UUID, principal: Writer, session: DbSess
     return notice("This person was successfully deleted.")
 
 
-async def _of_person(
-    session: DbSession,
-    principal: Principal,
-    person_id: uuid.UUID,
-    listing: Listing,
-    rel: str,
-    *,
-    rows: PersonRows[Row],
-    shown: Shown[Row],
-) -> Response:
-    """A page of one person's rows, once the person is known to be the organization's."""
+@dataclass(frozen=True)
+class PersonListing:
+    """A collection request under one person of the organization (checked to exist)."""
+
+    session: AsyncSession
+    organization_id: uuid.UUID
+    person_id: uuid.UUID
+    listing: ListingQuery
+
+    async def page(self, rel: str, rows: PersonRows[Row], shown: Shown[Row]) -> Response:
+        """The page of the person's rows that `rows` lists, as an `osdi:<rel>` collection."""
+        found = await rows(
+            self.session,
+            organization_id=self.organization_id,
+            params=self.listing.params,
+            person_id=self.person_id,
+            condition=self.listing.condition,
+        )
+        return self.listing.page(rel, found, shown)
+
+
+async def person_listing(
+    person_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
+) -> PersonListing:
+    """The collection request of a person's sub-collection; NotFound for an unknown person."""
     org_id = principal.organization_id
     await service.get_person(session, organization_id=org_id, person_id=person_id)
-    found = await rows(
-        session,
-        organization_id=org_id,
-        params=listing.params,
-        person_id=person_id,
-        condition=listing.condition,
-    )
-    return listing.page(rel, found, shown)
+    return PersonListing(session, org_id, person_id, listing)
+
+
+OfPerson = Annotated[PersonListing, Depends(person_listing)]
 
 
 @router.get("/{person_id}/taggings")
-async def person_taggings(
-    person_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
-) -> Response:
+async def person_taggings(of_person: OfPerson) -> Response:
     """The tags on a person, as taggings."""
-    return await _of_person(
-        session,
-        principal,
-        person_id,
-        listing,
-        rel="taggings",
-        rows=list_taggings,
-        shown=show.tagging,
-    )
+    return await of_person.page("taggings", list_taggings, show.tagging)
 
 
 @router.get("/{person_id}/items")
-async def person_items(
-    person_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
-) -> Response:
+async def person_items(of_person: OfPerson) -> Response:
     """The lists a person is on, as items."""
-    return await _of_person(
-        session, principal, person_id, listing, "items", rows=list_items, shown=show.item
-    )
+    return await of_person.page("items", list_items, show.item)
 
 
 @router.get("/{person_id}/answers")
-async def person_answers(
-    person_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
-) -> Response:
+async def person_answers(of_person: OfPerson) -> Response:
     """A person's answers to questions, from signups and calls."""
-    return await _of_person(
-        session, principal, person_id, listing, "answers", rows=list_answers, shown=show.answer
-    )
+    return await of_person.page("answers", list_answers, show.answer)
 
 
 @router.get("/{person_id}/phone_bank_results")
-async def person_phone_bank_results(
-    person_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
-) -> Response:
+async def person_phone_bank_results(of_person: OfPerson) -> Response:
     """The results of the calls that reached a person."""
-    return await _of_person(
-        session,
-        principal,
-        person_id,
-        listing,
-        rel="phone_bank_results",
-        rows=list_results,
-        shown=show.phone_bank_result,
-    )
+    return await of_person.page("phone_bank_results", list_results, show.phone_bank_result)

@@ -1,5 +1,6 @@
 """Stored objects as OSDI resources: field names, links and identifiers."""
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,6 +73,22 @@ def person(row: Person) -> dict[str, Any]:
     }
 
 
+def _membership(
+    row: ListItem | Tagging, *, parent: str, parent_id: uuid.UUID, rel: str, members: str
+) -> dict[str, Any]:
+    """One person in a group (an item of a list, a tagging of a tag), linked to both."""
+    return {
+        "identifiers": identifiers(row.id),
+        **timestamps(row),
+        "item_type": "osdi:person",
+        "_links": {
+            "self": link(f"/{parent}/{parent_id}/{members}/{row.id}"),
+            f"osdi:{rel}": link(f"/{parent}/{parent_id}"),
+            "osdi:person": link(f"/people/{row.person_id}"),
+        },
+    }
+
+
 def tag(row: Tag, foreign: Sequence[str] = ()) -> dict[str, Any]:
     """A tag resource."""
     path = f"/tags/{row.id}"
@@ -87,16 +104,7 @@ def tag(row: Tag, foreign: Sequence[str] = ()) -> dict[str, Any]:
 
 def tagging(row: Tagging) -> dict[str, Any]:
     """A tagging resource: one tag on one person."""
-    return {
-        "identifiers": identifiers(row.id),
-        **timestamps(row),
-        "item_type": "osdi:person",
-        "_links": {
-            "self": link(f"/tags/{row.tag_id}/taggings/{row.id}"),
-            "osdi:tag": link(f"/tags/{row.tag_id}"),
-            "osdi:person": link(f"/people/{row.person_id}"),
-        },
-    }
+    return _membership(row, parent="tags", parent_id=row.tag_id, rel="tag", members="taggings")
 
 
 def person_list(row: PersonList, foreign: Sequence[str] = ()) -> dict[str, Any]:
@@ -117,16 +125,7 @@ def person_list(row: PersonList, foreign: Sequence[str] = ()) -> dict[str, Any]:
 
 def item(row: ListItem) -> dict[str, Any]:
     """An item resource: one person on one list."""
-    return {
-        "identifiers": identifiers(row.id),
-        **timestamps(row),
-        "item_type": "osdi:person",
-        "_links": {
-            "self": link(f"/lists/{row.list_id}/items/{row.id}"),
-            "osdi:list": link(f"/lists/{row.list_id}"),
-            "osdi:person": link(f"/people/{row.person_id}"),
-        },
-    }
+    return _membership(row, parent="lists", parent_id=row.list_id, rel="list", members="items")
 
 
 def question(row: Question, foreign: Sequence[str] = ()) -> dict[str, Any]:

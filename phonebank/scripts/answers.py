@@ -5,13 +5,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.calls.models import Answer
 from phonebank.errors import Invalid
 from phonebank.kit.filters import FilterExpr
-from phonebank.kit.linked_rows import newest_page, one_or_not_found
+from phonebank.kit.linked_rows import newest_page, one_or_not_found, owned_through
 from phonebank.kit.pagination import PageParams
 from phonebank.people.models import Person
 from phonebank.scripts.models import Question
@@ -94,11 +94,7 @@ async def record_answers(
 
 
 def _owned(organization_id: uuid.UUID) -> Select[Answer]:
-    return (
-        select(Answer)
-        .join(Person, Person.id == Answer.person_id)
-        .where(Person.organization_id == organization_id)
-    )
+    return owned_through(Answer, Person, Person.id == Answer.person_id, organization_id)
 
 
 async def list_answers(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Conflict, Invalid, NotFound
 from phonebank.kit.filters import FilterExpr, compile_filter, equality_filter, timestamp_filters
-from phonebank.kit.linked_rows import newest_page, one_or_not_found
+from phonebank.kit.linked_rows import newest_page, one_or_not_found, owned_through
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.people.models import Person
@@ -150,11 +150,7 @@ async def get_tags_by_name(
 
 
 def _owned_taggings(organization_id: uuid.UUID) -> Select[Tagging]:
-    return (
-        select(Tagging)
-        .join(Tag, Tag.id == Tagging.tag_id)
-        .where(Tag.organization_id == organization_id)
-    )
+    return owned_through(Tagging, Tag, Tag.id == Tagging.tag_id, organization_id)
 
 
 async def list_taggings(
