@@ -1,7 +1,7 @@
 """OSDI phone banks (campaigns) and phone bank results."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -12,6 +12,7 @@ from phonebank.auth.scopes import Scope
 from phonebank.auth.service import Principal
 from phonebank.calls.results import get_result, list_results
 from phonebank.campaigns import service
+from phonebank.campaigns.models import Campaign
 from phonebank.campaigns.schemas import CampaignCreate, CampaignUpdate
 from phonebank.errors import DomainError
 from phonebank.identifiers.service import forget_identifiers
@@ -76,9 +77,32 @@ def _campaign_fields(body: PhoneBankIn) -> dict[str, Any]:
     return data
 
 
-async def _shown(session: DbSession, campaign: Any) -> HalResponse:
+async def _shown(session: DbSession, campaign: Campaign) -> HalResponse:
     totals = await service.with_totals(session, campaign=campaign)
     return await shown_with_ids(session, totals, kind=KIND, shown=show.phone_bank)
+
+
+async def _saved(
+    session: DbSession,
+    organization_id: uuid.UUID,
+    body: PhoneBankIn,
+    save: Callable[[dict[str, Any]], Awaitable[Campaign]],
+    done: str,
+) -> Response:
+    """Save the campaign from the body's fields and keep its foreign identifiers, errors named
+    the OSDI way; then the phone bank, or `done` when the client asked for no resource."""
+    with osdi_field_names():
+        campaign = await save(_campaign_fields(body))
+        await keep_identifiers(
+            session,
+            organization_id=organization_id,
+            kind=KIND,
+            object_id=campaign.id,
+            sent=body.identifiers,
+        )
+    if not body.control.return_response:
+        return notice(done)
+    return await _shown(session, campaign)
 
 
 @router.get("/phone_bank")
@@ -99,19 +123,12 @@ async def list_phone_banks(principal: Reader, session: DbSession, listing: Listi
 async def create_phone_bank(body: PhoneBankIn, principal: Writer, session: DbSession) -> Response:
     """Create a phone bank; `osdi:script`, `osdi:target_list`, `osdi:volunteers` link ours."""
     organization = await get_organization(session, principal.organization_id)
-    with osdi_field_names():
-        data = validated(CampaignCreate, _campaign_fields(body))
-        campaign = await service.create_campaign(session, organization=organization, data=data)
-        await keep_identifiers(
-            session,
-            organization_id=organization.id,
-            kind=KIND,
-            object_id=campaign.id,
-            sent=body.identifiers,
-        )
-    if not body.control.return_response:
-        return notice("The phone bank was created.")
-    return await _shown(session, campaign)
+
+    async def create(fields: dict[str, Any]) -> Campaign:
+        data = validated(CampaignCreate, fields)
+        return await service.create_campaign(session, organization=organization, data=data)
+
+    return await _saved(session, organization.id, body, create, "The phone bank was created.")
 
 
 @router.get("/phone_bank/{phone_bank_id}")
@@ -134,21 +151,14 @@ async def update_phone_bank(
     campaign = await service.get_campaign(
         session, organization_id=organization.id, campaign_id=phone_bank_id
     )
-    with osdi_field_names():
-        data = validated(CampaignUpdate, _campaign_fields(body))
-        campaign = await service.update_campaign(
+
+    async def update(fields: dict[str, Any]) -> Campaign:
+        data = validated(CampaignUpdate, fields)
+        return await service.update_campaign(
             session, organization=organization, campaign=campaign, data=data
         )
-        await keep_identifiers(
-            session,
-            organization_id=organization.id,
-            kind=KIND,
-            object_id=campaign.id,
-            sent=body.identifiers,
-        )
-    if not body.control.return_response:
-        return notice("The phone bank was updated.")
-    return await _shown(session, campaign)
+
+    return await _saved(session, organization.id, body, update, "The phone bank was updated.")
 
 
 @router.delete("/phone_bank/{phone_bank_id}")
