@@ -73,6 +73,18 @@ def person(row: Person) -> dict[str, Any]:
     }
 
 
+def _resource(
+    row: Any, foreign: Sequence[str], fields: dict[str, Any], links: dict[str, Any]
+) -> dict[str, Any]:
+    """A stored object as a resource: its identifiers and timestamps, `fields`, and `links`."""
+    return {
+        "identifiers": identifiers(row.id, foreign),
+        **timestamps(row),
+        **fields,
+        "_links": links,
+    }
+
+
 def _membership(
     row: ListItem | Tagging, *, parent: str, parent_id: uuid.UUID, rel: str, members: str
 ) -> dict[str, Any]:
@@ -92,14 +104,13 @@ def _membership(
 def tag(row: Tag, foreign: Sequence[str] = ()) -> dict[str, Any]:
     """A tag resource."""
     path = f"/tags/{row.id}"
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "name": row.name,
         "description": row.description,
         "origin_system": row.origin_system,
-        "_links": {"self": link(path), "osdi:taggings": link(f"{path}/taggings")},
     }
+    links = {"self": link(path), "osdi:taggings": link(f"{path}/taggings")}
+    return _resource(row, foreign, fields, links)
 
 
 def tagging(row: Tagging) -> dict[str, Any]:
@@ -110,17 +121,16 @@ def tagging(row: Tagging) -> dict[str, Any]:
 def person_list(row: PersonList, foreign: Sequence[str] = ()) -> dict[str, Any]:
     """A list resource."""
     path = f"/lists/{row.id}"
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "name": row.name,
         "title": row.title,
         "description": row.description,
         "summary": row.summary,
         "origin_system": row.origin_system,
         "total_items": row.total_items,
-        "_links": {"self": link(path), "osdi:items": link(f"{path}/items")},
     }
+    links = {"self": link(path), "osdi:items": link(f"{path}/items")}
+    return _resource(row, foreign, fields, links)
 
 
 def item(row: ListItem) -> dict[str, Any]:
@@ -131,9 +141,7 @@ def item(row: ListItem) -> dict[str, Any]:
 def question(row: Question, foreign: Sequence[str] = ()) -> dict[str, Any]:
     """A question resource with its possible responses."""
     path = f"/questions/{row.id}"
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "name": row.name,
         "title": row.title,
         "description": row.description,
@@ -142,12 +150,13 @@ def question(row: Question, foreign: Sequence[str] = ()) -> dict[str, Any]:
             {"key": response.key, "name": response.name, "title": response.name}
             for response in row.responses
         ],
-        "_links": {
-            "self": link(path),
-            "osdi:answers": link(f"{path}/answers"),
-            "osdi:script": link(f"/scripts/{row.script_id}"),
-        },
     }
+    links = {
+        "self": link(path),
+        "osdi:answers": link(f"{path}/answers"),
+        "osdi:script": link(f"/scripts/{row.script_id}"),
+    }
+    return _resource(row, foreign, fields, links)
 
 
 def answer(row: Answer) -> dict[str, Any]:
@@ -171,19 +180,18 @@ def answer(row: Answer) -> dict[str, Any]:
 def script(row: Script, foreign: Sequence[str] = ()) -> dict[str, Any]:
     """A script resource: its texts, and links to its questions."""
     path = f"/scripts/{row.id}"
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "name": row.name,
         "description": row.description,
         "origin_system": row.origin_system,
         "texts": [{"title": text.title, "content": text.content} for text in row.texts],
-        "_links": {
-            "self": link(path),
-            "osdi:questions": link(f"{path}/questions"),
-            "osdi:question": [link(f"/questions/{item.id}") for item in row.questions],
-        },
     }
+    links = {
+        "self": link(path),
+        "osdi:questions": link(f"{path}/questions"),
+        "osdi:question": [link(f"/questions/{item.id}") for item in row.questions],
+    }
+    return _resource(row, foreign, fields, links)
 
 
 def phone_bank(row: CampaignWithTotals, foreign: Sequence[str] = ()) -> dict[str, Any]:
@@ -200,9 +208,7 @@ def phone_bank(row: CampaignWithTotals, foreign: Sequence[str] = ()) -> dict[str
         links["osdi:target_list"] = link(f"/lists/{row.target_list_id}")
     if row.volunteers_list_id is not None:
         links["osdi:volunteers"] = link(f"/lists/{row.volunteers_list_id}")
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "origin_system": row.origin_system,
         "name": row.name,
         "title": row.title,
@@ -221,8 +227,8 @@ def phone_bank(row: CampaignWithTotals, foreign: Sequence[str] = ()) -> dict[str
         "administrative_url": absolute_url(f"/api/v1/campaigns/{row.id}"),
         "browser_url": None,
         "total_completed": row.total_completed,
-        "_links": links,
     }
+    return _resource(row, foreign, fields, links)
 
 
 def _answer_summary(row: Answer) -> dict[str, Any]:
