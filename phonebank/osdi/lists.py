@@ -14,7 +14,13 @@ from phonebank.lists.models import PersonList
 from phonebank.lists.schemas import ListCreate, ListUpdate
 from phonebank.osdi import representations as show
 from phonebank.osdi.hal import HalResponse, notice, validated
-from phonebank.osdi.routing import Listing, keep_identifiers, linked_person_id, shown_with_ids
+from phonebank.osdi.routing import (
+    Listing,
+    created,
+    keep_identifiers,
+    linked_person_id,
+    shown_with_ids,
+)
 from phonebank.osdi.schemas import ListIn, MemberIn
 
 router = APIRouter(prefix="/lists", tags=["OSDI lists"])
@@ -46,12 +52,15 @@ async def create_list(body: ListIn, principal: Writer, session: DbSession) -> Re
     org_id = principal.organization_id
     data = validated(ListCreate, body.model_dump(include=FIELDS, exclude_unset=True))
     person_list = await service.create_list(session, organization_id=org_id, data=data)
-    await keep_identifiers(
-        session, organization_id=org_id, kind=KIND, object_id=person_list.id, sent=body.identifiers
+    return await created(
+        session,
+        person_list,
+        organization_id=org_id,
+        kind=KIND,
+        body=body,
+        done="The list was created.",
+        respond=_shown,
     )
-    if not body.control.return_response:
-        return notice("The list was created.")
-    return await _shown(session, person_list)
 
 
 @router.get("/{list_id}")

@@ -19,7 +19,7 @@ from phonebank.identifiers.service import forget_identifiers
 from phonebank.organizations.service import get_organization
 from phonebank.osdi import representations as show
 from phonebank.osdi.hal import HalResponse, id_from_reference, notice, validated
-from phonebank.osdi.routing import Listing, keep_identifiers, shown_with_ids
+from phonebank.osdi.routing import Listing, created, shown_with_ids
 from phonebank.osdi.schemas import PhoneBankIn
 
 router = APIRouter(tags=["OSDI phone banks"])
@@ -93,16 +93,15 @@ async def _saved(
     the OSDI way; then the phone bank, or `done` when the client asked for no resource."""
     with osdi_field_names():
         campaign = await save(_campaign_fields(body))
-        await keep_identifiers(
+        return await created(
             session,
+            campaign,
             organization_id=organization_id,
             kind=KIND,
-            object_id=campaign.id,
-            sent=body.identifiers,
+            body=body,
+            done=done,
+            respond=_shown,
         )
-    if not body.control.return_response:
-        return notice(done)
-    return await _shown(session, campaign)
 
 
 @router.get("/phone_bank")

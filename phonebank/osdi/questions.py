@@ -12,7 +12,7 @@ from phonebank.identifiers.service import forget_identifiers
 from phonebank.organizations.service import get_organization
 from phonebank.osdi import representations as show
 from phonebank.osdi.hal import HalResponse, id_from_reference, notice, validated
-from phonebank.osdi.routing import Listing, keep_identifiers, shown_with_ids
+from phonebank.osdi.routing import Listing, created, keep_identifiers, shown_with_ids
 from phonebank.osdi.schemas import QuestionIn
 from phonebank.scripts import answers
 from phonebank.scripts import service as scripts
@@ -64,16 +64,15 @@ async def create_question(body: QuestionIn, principal: Writer, session: DbSessio
             session, organization_id=organization.id, script_id=script_id
         )
         question = await scripts.add_question(session, script=script, data=native)
-    await keep_identifiers(
+    return await created(
         session,
+        question,
         organization_id=organization.id,
         kind=KIND,
-        object_id=question.id,
-        sent=body.identifiers,
+        body=body,
+        done="The question was created.",
+        respond=_shown,
     )
-    if not body.control.return_response:
-        return notice("The question was created.")
-    return await _shown(session, question)
 
 
 @router.get("/questions/{question_id}")

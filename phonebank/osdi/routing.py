@@ -2,11 +2,11 @@
 identifiers and the person a membership links."""
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Invalid, NotFound
@@ -18,10 +18,11 @@ from phonebank.osdi.hal import (
     collection,
     foreign_only,
     id_from_reference,
+    notice,
     osdi_filter,
     osdi_page_params,
 )
-from phonebank.osdi.schemas import MemberIn
+from phonebank.osdi.schemas import Control, MemberIn
 from phonebank.people.service import get_person
 
 
@@ -112,6 +113,33 @@ async def keep_identifiers(
         object_id=object_id,
         identifiers=foreign_only(sent),
     )
+
+
+class Sent(Protocol):
+    """A written resource as a client sends it: identifiers other systems gave, and control."""
+
+    identifiers: list[str] | None
+    control: Control
+
+
+async def created(
+    session: AsyncSession,
+    row: IdRow,
+    *,
+    organization_id: uuid.UUID,
+    kind: str,
+    body: Sent,
+    done: str,
+    respond: Callable[[AsyncSession, IdRow], Awaitable[Response]],
+) -> Response:
+    """Keep the identifiers sent for the saved object; then `respond` with the resource, or
+    `done` when the client asked for no resource."""
+    await keep_identifiers(
+        session, organization_id=organization_id, kind=kind, object_id=row.id, sent=body.identifiers
+    )
+    if not body.control.return_response:
+        return notice(done)
+    return await respond(session, row)
 
 
 async def linked_person_id(

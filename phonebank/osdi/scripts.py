@@ -13,7 +13,7 @@ from phonebank.organizations.service import get_organization
 from phonebank.osdi import representations as show
 from phonebank.osdi.hal import HalResponse, notice, validated
 from phonebank.osdi.questions import KIND as QUESTION_KIND
-from phonebank.osdi.routing import Listing, keep_identifiers, shown_with_ids
+from phonebank.osdi.routing import Listing, created, keep_identifiers, shown_with_ids
 from phonebank.osdi.schemas import ScriptIn
 from phonebank.scripts import service
 from phonebank.scripts.models import Script
@@ -48,16 +48,15 @@ async def create_script(body: ScriptIn, principal: Writer, session: DbSession) -
     organization = await get_organization(session, principal.organization_id)
     data = validated(ScriptCreate, body.model_dump(include=FIELDS, exclude_unset=True))
     script = await service.create_script(session, organization=organization, data=data)
-    await keep_identifiers(
+    return await created(
         session,
+        script,
         organization_id=organization.id,
         kind=KIND,
-        object_id=script.id,
-        sent=body.identifiers,
+        body=body,
+        done="The script was created.",
+        respond=_shown,
     )
-    if not body.control.return_response:
-        return notice("The script was created.")
-    return await _shown(session, script)
 
 
 @router.get("/{script_id}")

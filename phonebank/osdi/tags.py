@@ -11,7 +11,13 @@ from phonebank.auth.service import Principal
 from phonebank.identifiers.service import forget_identifiers
 from phonebank.osdi import representations as show
 from phonebank.osdi.hal import HalResponse, notice, validated
-from phonebank.osdi.routing import Listing, keep_identifiers, linked_person_id, shown_with_ids
+from phonebank.osdi.routing import (
+    Listing,
+    created,
+    keep_identifiers,
+    linked_person_id,
+    shown_with_ids,
+)
 from phonebank.osdi.schemas import MemberIn, TagIn
 from phonebank.tags import service
 from phonebank.tags.models import Tag
@@ -45,12 +51,15 @@ async def create_tag(body: TagIn, principal: Writer, session: DbSession) -> Resp
     data = validated(TagCreate, body.model_dump(include={"name", "description", "origin_system"}))
     org_id = principal.organization_id
     tag = await service.create_tag(session, organization_id=org_id, data=data)
-    await keep_identifiers(
-        session, organization_id=org_id, kind=KIND, object_id=tag.id, sent=body.identifiers
+    return await created(
+        session,
+        tag,
+        organization_id=org_id,
+        kind=KIND,
+        body=body,
+        done="The tag was created.",
+        respond=_shown,
     )
-    if not body.control.return_response:
-        return notice("The tag was created.")
-    return await _shown(session, tag)
 
 
 @router.get("/{tag_id}")
