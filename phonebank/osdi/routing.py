@@ -69,12 +69,8 @@ class ListingQuery:
         shown: ShownWithIds[IdRow],
     ) -> HalResponse:
         """The page, each resource with the foreign identifiers kept for it under `kind`."""
-        rows, total = found
-        foreign = await identifiers_of(session, kind=kind, object_ids=[row.id for row in rows])
-        items = [shown(row, foreign.get(row.id, [])) for row in rows]
-        return HalResponse(
-            collection(self.request, rel=rel, items=items, params=self.params, total=total)
-        )
+        foreign = await identifiers_of(session, kind=kind, object_ids=[row.id for row in found[0]])
+        return self.page(rel, found, lambda row: shown(row, foreign.get(row.id, [])))
 
 
 def listing_query(
