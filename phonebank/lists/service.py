@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.errors import Invalid, NotFound
 from phonebank.kit.bulk import RandomUUID, insert_ignoring_duplicates, now_literal, uuid_literal
 from phonebank.kit.filters import FilterExpr, compile_filter, equality_filter, timestamp_filters
+from phonebank.kit.linked_rows import newest_page, one_or_not_found, owned_through
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.lists.models import ListItem, PersonList
@@ -195,11 +196,7 @@ async def get_lists_by_name(
 
 
 def _owned_items(organization_id: uuid.UUID) -> Select[ListItem]:
-    return (
-        select(ListItem)
-        .join(PersonList, PersonList.id == ListItem.list_id)
-        .where(PersonList.organization_id == organization_id)
-    )
+    return owned_through(ListItem, PersonList, PersonList.id == ListItem.list_id, organization_id)
 
 
 async def list_items(
@@ -212,27 +209,25 @@ async def list_items(
     condition: FilterExpr | None = None,
 ) -> tuple[Sequence[ListItem], int]:
     """A page of the items of one list or of one person's lists, most recent first."""
-    statement = _owned_items(organization_id)
-    if list_id is not None:
-        statement = statement.where(ListItem.list_id == list_id)
-    if person_id is not None:
-        statement = statement.where(ListItem.person_id == person_id)
-    if condition is not None:
-        statement = statement.where(compile_filter(condition, timestamp_filters(ListItem)))
-    statement = statement.order_by(ListItem.created_at.desc(), ListItem.id)
-    return await fetch_page(session, statement, params)
+    return await newest_page(
+        session,
+        _owned_items(organization_id),
+        model=ListItem,
+        params=params,
+        matches=[(ListItem.list_id, list_id), (ListItem.person_id, person_id)],
+        condition=condition,
+    )
 
 
 async def get_item(
     session: AsyncSession, *, organization_id: uuid.UUID, list_id: uuid.UUID, item_id: uuid.UUID
 ) -> ListItem:
     """One item of the list, or NotFound."""
-    found = await session.scalar(
-        _owned_items(organization_id).where(ListItem.id == item_id, ListItem.list_id == list_id)
+    return await one_or_not_found(
+        session,
+        _owned_items(organization_id).where(ListItem.id == item_id, ListItem.list_id == list_id),
+        missing=f"no item {item_id} on this list",
     )
-    if found is None:
-        raise NotFound(f"no item {item_id} on this list")
-    return found
 
 
 async def add_person(

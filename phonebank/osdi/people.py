@@ -2,28 +2,22 @@
 phone bank results."""
 
 import uuid
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.auth.dependencies import DbSession, require
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import Principal
 from phonebank.calls.results import list_results
-from phonebank.kit.filters import FilterExpr
-from phonebank.kit.pagination import PageParams
 from phonebank.lists.service import list_items
 from phonebank.organizations.service import get_organization
 from phonebank.osdi import representations as show
-from phonebank.osdi.hal import (
-    HalResponse,
-    collection,
-    foreign_only,
-    notice,
-    osdi_filter,
-    osdi_page_params,
-    validated,
-)
+from phonebank.osdi.hal import HalResponse, foreign_only, notice, validated
+from phonebank.osdi.routing import Listing, ListingQuery, Shown
 from phonebank.osdi.schemas import PersonIn, SignupIn
 from phonebank.osdi.signup import apply_actions, save_person
 from phonebank.people import service
@@ -34,8 +28,9 @@ from phonebank.tags.service import list_taggings
 router = APIRouter(prefix="/people", tags=["OSDI people"])
 Reader = Annotated[Principal, Depends(require(Scope.PEOPLE_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.PEOPLE_WRITE))]
-Paging = Annotated[PageParams, Depends(osdi_page_params)]
-Filter = Annotated[FilterExpr | None, Depends(osdi_filter)]
+Row = TypeVar("Row")
+# A service listing one person's rows of some kind: taggings, items, answers, results.
+PersonRows = Callable[..., Awaitable[tuple[Sequence[Row], int]]]
 
 
 async def _signup(session: DbSession, principal: Principal, body: SignupIn) -> Response:
@@ -56,17 +51,14 @@ async def person_signup_helper(body: SignupIn, principal: Writer, session: DbSes
 
 
 @router.get("")
-async def list_people(
-    request: Request, principal: Reader, session: DbSession, params: Paging, condition: Filter
-) -> Response:
+async def list_people(principal: Reader, session: DbSession, listing: Listing) -> Response:
     """People, newest first; `filter` on modified_date, created_date, email_address and
     phone_number."""
     organization = await get_organization(session, principal.organization_id)
-    rows, total = await service.list_people(
-        session, organization=organization, params=params, condition=condition
+    found = await service.list_people(
+        session, organization=organization, params=listing.params, condition=listing.condition
     )
-    items = [show.person(row) for row in rows]
-    return HalResponse(collection(request, rel="people", items=items, params=params, total=total))
+    return listing.page("people", found, show.person)
 
 
 @router.post("")
@@ -120,79 +112,58 @@ async def delete_person(person_id: uuid.UUID, principal: Writer, session: DbSess
     return notice("This person was successfully deleted.")
 
 
-@router.get("/{person_id}/taggings")
-async def person_taggings(
-    request: Request,
-    person_id: uuid.UUID,
-    principal: Reader,
-    session: DbSession,
-    params: Paging,
-    condition: Filter,
-) -> Response:
-    """The tags on a person, as taggings."""
+@dataclass(frozen=True)
+class PersonListing:
+    """A collection request under one person of the organization (checked to exist)."""
+
+    session: AsyncSession
+    organization_id: uuid.UUID
+    person_id: uuid.UUID
+    listing: ListingQuery
+
+    async def page(self, rel: str, rows: PersonRows[Row], shown: Shown[Row]) -> Response:
+        """The page of the person's rows that `rows` lists, as an `osdi:<rel>` collection."""
+        found = await rows(
+            self.session,
+            organization_id=self.organization_id,
+            params=self.listing.params,
+            person_id=self.person_id,
+            condition=self.listing.condition,
+        )
+        return self.listing.page(rel, found, shown)
+
+
+async def person_listing(
+    person_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
+) -> PersonListing:
+    """The collection request of a person's sub-collection; NotFound for an unknown person."""
     org_id = principal.organization_id
     await service.get_person(session, organization_id=org_id, person_id=person_id)
-    rows, total = await list_taggings(
-        session, organization_id=org_id, params=params, person_id=person_id, condition=condition
-    )
-    items = [show.tagging(row) for row in rows]
-    return HalResponse(collection(request, rel="taggings", items=items, params=params, total=total))
+    return PersonListing(session, org_id, person_id, listing)
+
+
+OfPerson = Annotated[PersonListing, Depends(person_listing)]
+
+
+@router.get("/{person_id}/taggings")
+async def person_taggings(of_person: OfPerson) -> Response:
+    """The tags on a person, as taggings."""
+    return await of_person.page("taggings", list_taggings, show.tagging)
 
 
 @router.get("/{person_id}/items")
-async def person_items(
-    request: Request,
-    person_id: uuid.UUID,
-    principal: Reader,
-    session: DbSession,
-    params: Paging,
-    condition: Filter,
-) -> Response:
+async def person_items(of_person: OfPerson) -> Response:
     """The lists a person is on, as items."""
-    org_id = principal.organization_id
-    await service.get_person(session, organization_id=org_id, person_id=person_id)
-    rows, total = await list_items(
-        session, organization_id=org_id, params=params, person_id=person_id, condition=condition
-    )
-    items = [show.item(row) for row in rows]
-    return HalResponse(collection(request, rel="items", items=items, params=params, total=total))
+    return await of_person.page("items", list_items, show.item)
 
 
 @router.get("/{person_id}/answers")
-async def person_answers(
-    request: Request,
-    person_id: uuid.UUID,
-    principal: Reader,
-    session: DbSession,
-    params: Paging,
-    condition: Filter,
-) -> Response:
+async def person_answers(of_person: OfPerson) -> Response:
     """A person's answers to questions, from signups and calls."""
-    org_id = principal.organization_id
-    await service.get_person(session, organization_id=org_id, person_id=person_id)
-    rows, total = await list_answers(
-        session, organization_id=org_id, params=params, person_id=person_id, condition=condition
-    )
-    items = [show.answer(row) for row in rows]
-    return HalResponse(collection(request, rel="answers", items=items, params=params, total=total))
+    return await of_person.page("answers", list_answers, show.answer)
 
 
 @router.get("/{person_id}/phone_bank_results")
-async def person_phone_bank_results(
-    request: Request,
-    person_id: uuid.UUID,
-    principal: Reader,
-    session: DbSession,
-    params: Paging,
-    condition: Filter,
-) -> Response:
+async def person_phone_bank_results(of_person: OfPerson) -> Response:
     """The results of the calls that reached a person."""
-    org_id = principal.organization_id
-    await service.get_person(session, organization_id=org_id, person_id=person_id)
-    rows, total = await list_results(
-        session, organization_id=org_id, params=params, person_id=person_id, condition=condition
-    )
-    items = [show.phone_bank_result(row) for row in rows]
-    return HalResponse(
-        collection(request, rel="phone_bank_results", items=items, params=params, total=total)
-    )
+    return await of_person.page("phone_bank_results", list_results, show.phone_bank_result)

@@ -1,41 +1,30 @@
 """OSDI phone banks (campaigns) and phone bank results."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from phonebank.auth.dependencies import DbSession, require
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import Principal
 from phonebank.calls.results import get_result, list_results
 from phonebank.campaigns import service
+from phonebank.campaigns.models import Campaign
 from phonebank.campaigns.schemas import CampaignCreate, CampaignUpdate
 from phonebank.errors import DomainError
-from phonebank.identifiers.service import add_identifiers, forget_identifiers, identifiers_of
-from phonebank.kit.filters import FilterExpr
-from phonebank.kit.pagination import PageParams
+from phonebank.identifiers.service import forget_identifiers
 from phonebank.organizations.service import get_organization
 from phonebank.osdi import representations as show
-from phonebank.osdi.hal import (
-    HalResponse,
-    collection,
-    foreign_only,
-    id_from_reference,
-    notice,
-    osdi_filter,
-    osdi_page_params,
-    validated,
-)
+from phonebank.osdi.hal import HalResponse, id_from_reference, notice, validated
+from phonebank.osdi.routing import Listing, created, shown_with_ids
 from phonebank.osdi.schemas import PhoneBankIn
 
 router = APIRouter(tags=["OSDI phone banks"])
 Reader = Annotated[Principal, Depends(require(Scope.CAMPAIGNS_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.CAMPAIGNS_WRITE))]
-Paging = Annotated[PageParams, Depends(osdi_page_params)]
-Filter = Annotated[FilterExpr | None, Depends(osdi_filter)]
 KIND = "campaign"
 # OSDI links a phone bank body may carry: (rel, collection of the target, campaign field).
 LINKS = (
@@ -88,43 +77,57 @@ def _campaign_fields(body: PhoneBankIn) -> dict[str, Any]:
     return data
 
 
-async def _shown(session: DbSession, campaign: Any) -> HalResponse:
+async def _shown(session: DbSession, campaign: Campaign) -> HalResponse:
     totals = await service.with_totals(session, campaign=campaign)
-    foreign = await identifiers_of(session, kind=KIND, object_ids=[campaign.id])
-    return HalResponse(show.phone_bank(totals, foreign.get(campaign.id, [])))
+    return await shown_with_ids(session, totals, kind=KIND, shown=show.phone_bank)
+
+
+async def _saved(
+    session: DbSession,
+    organization_id: uuid.UUID,
+    body: PhoneBankIn,
+    save: Callable[[dict[str, Any]], Awaitable[Campaign]],
+    done: str,
+) -> Response:
+    """Save the campaign from the body's fields and keep its foreign identifiers, errors named
+    the OSDI way; then the phone bank, or `done` when the client asked for no resource."""
+    with osdi_field_names():
+        campaign = await save(_campaign_fields(body))
+        return await created(
+            session,
+            campaign,
+            organization_id=organization_id,
+            kind=KIND,
+            body=body,
+            done=done,
+            respond=_shown,
+        )
 
 
 @router.get("/phone_bank")
-async def list_phone_banks(
-    request: Request, principal: Reader, session: DbSession, params: Paging, condition: Filter
-) -> Response:
+async def list_phone_banks(principal: Reader, session: DbSession, listing: Listing) -> Response:
     """Phone banks, newest first, with `total_completed`; `filter` on modified/created_date."""
-    rows, total = await service.list_campaigns(
-        session, organization_id=principal.organization_id, params=params, condition=condition
+    found = await service.list_campaigns(
+        session,
+        organization_id=principal.organization_id,
+        params=listing.params,
+        condition=listing.condition,
     )
-    foreign = await identifiers_of(session, kind=KIND, object_ids=[row.id for row in rows])
-    items = [show.phone_bank(row, foreign.get(row.id, [])) for row in rows]
-    page = collection(request, rel="phone_bank", items=items, params=params, total=total)
-    return HalResponse(page)
+    return await listing.page_with_ids(
+        session, "phone_bank", found, kind=KIND, shown=show.phone_bank
+    )
 
 
 @router.post("/phone_bank")
 async def create_phone_bank(body: PhoneBankIn, principal: Writer, session: DbSession) -> Response:
     """Create a phone bank; `osdi:script`, `osdi:target_list`, `osdi:volunteers` link ours."""
     organization = await get_organization(session, principal.organization_id)
-    with osdi_field_names():
-        data = validated(CampaignCreate, _campaign_fields(body))
-        campaign = await service.create_campaign(session, organization=organization, data=data)
-        await add_identifiers(
-            session,
-            organization_id=organization.id,
-            kind=KIND,
-            object_id=campaign.id,
-            identifiers=foreign_only(body.identifiers),
-        )
-    if not body.control.return_response:
-        return notice("The phone bank was created.")
-    return await _shown(session, campaign)
+
+    async def create(fields: dict[str, Any]) -> Campaign:
+        data = validated(CampaignCreate, fields)
+        return await service.create_campaign(session, organization=organization, data=data)
+
+    return await _saved(session, organization.id, body, create, "The phone bank was created.")
 
 
 @router.get("/phone_bank/{phone_bank_id}")
@@ -147,21 +150,14 @@ async def update_phone_bank(
     campaign = await service.get_campaign(
         session, organization_id=organization.id, campaign_id=phone_bank_id
     )
-    with osdi_field_names():
-        data = validated(CampaignUpdate, _campaign_fields(body))
-        campaign = await service.update_campaign(
+
+    async def update(fields: dict[str, Any]) -> Campaign:
+        data = validated(CampaignUpdate, fields)
+        return await service.update_campaign(
             session, organization=organization, campaign=campaign, data=data
         )
-        await add_identifiers(
-            session,
-            organization_id=organization.id,
-            kind=KIND,
-            object_id=campaign.id,
-            identifiers=foreign_only(body.identifiers),
-        )
-    if not body.control.return_response:
-        return notice("The phone bank was updated.")
-    return await _shown(session, campaign)
+
+    return await _saved(session, organization.id, body, update, "The phone bank was updated.")
 
 
 @router.delete("/phone_bank/{phone_bank_id}")
@@ -179,39 +175,33 @@ async def delete_phone_bank(
 
 @router.get("/phone_bank/{phone_bank_id}/phone_bank_results")
 async def phone_bank_results(
-    request: Request,
-    phone_bank_id: uuid.UUID,
-    principal: Reader,
-    session: DbSession,
-    params: Paging,
-    condition: Filter,
+    phone_bank_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
 ) -> Response:
     """The results of a phone bank: one per completed contact, newest first."""
     org_id = principal.organization_id
     await service.get_campaign(session, organization_id=org_id, campaign_id=phone_bank_id)
-    rows, total = await list_results(
+    found = await list_results(
         session,
         organization_id=org_id,
-        params=params,
+        params=listing.params,
         campaign_id=phone_bank_id,
-        condition=condition,
+        condition=listing.condition,
     )
-    items = [show.phone_bank_result(row) for row in rows]
-    page = collection(request, rel="phone_bank_results", items=items, params=params, total=total)
-    return HalResponse(page)
+    return listing.page("phone_bank_results", found, show.phone_bank_result)
 
 
 @router.get("/phone_bank_results")
 async def list_phone_bank_results(
-    request: Request, principal: Reader, session: DbSession, params: Paging, condition: Filter
+    principal: Reader, session: DbSession, listing: Listing
 ) -> Response:
     """Results of every phone bank, newest first; `filter` on modified/created_date."""
-    rows, total = await list_results(
-        session, organization_id=principal.organization_id, params=params, condition=condition
+    found = await list_results(
+        session,
+        organization_id=principal.organization_id,
+        params=listing.params,
+        condition=listing.condition,
     )
-    items = [show.phone_bank_result(row) for row in rows]
-    page = collection(request, rel="phone_bank_results", items=items, params=params, total=total)
-    return HalResponse(page)
+    return listing.page("phone_bank_results", found, show.phone_bank_result)
 
 
 @router.get("/phone_bank_results/{result_id}")

@@ -3,26 +3,16 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from phonebank.auth.dependencies import DbSession, require
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import Principal
-from phonebank.identifiers.service import add_identifiers, forget_identifiers, identifiers_of
-from phonebank.kit.filters import FilterExpr
-from phonebank.kit.pagination import PageParams
+from phonebank.identifiers.service import forget_identifiers
 from phonebank.organizations.service import get_organization
 from phonebank.osdi import representations as show
-from phonebank.osdi.hal import (
-    HalResponse,
-    collection,
-    foreign_only,
-    id_from_reference,
-    notice,
-    osdi_filter,
-    osdi_page_params,
-    validated,
-)
+from phonebank.osdi.hal import HalResponse, id_from_reference, notice, validated
+from phonebank.osdi.routing import Listing, created, keep_identifiers, shown_with_ids
 from phonebank.osdi.schemas import QuestionIn
 from phonebank.scripts import answers
 from phonebank.scripts import service as scripts
@@ -34,29 +24,23 @@ router = APIRouter(tags=["OSDI questions"])
 Reader = Annotated[Principal, Depends(require(Scope.CAMPAIGNS_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.CAMPAIGNS_WRITE))]
 PeopleReader = Annotated[Principal, Depends(require(Scope.PEOPLE_READ))]
-Paging = Annotated[PageParams, Depends(osdi_page_params)]
-Filter = Annotated[FilterExpr | None, Depends(osdi_filter)]
 KIND = "question"
 
 
 async def _shown(session: DbSession, question: Question) -> HalResponse:
-    foreign = await identifiers_of(session, kind=KIND, object_ids=[question.id])
-    return HalResponse(show.question(question, foreign.get(question.id, [])))
+    return await shown_with_ids(session, question, kind=KIND, shown=show.question)
 
 
 @router.get("/questions")
-async def list_questions(
-    request: Request, principal: Reader, session: DbSession, params: Paging, condition: Filter
-) -> Response:
+async def list_questions(principal: Reader, session: DbSession, listing: Listing) -> Response:
     """Questions of every script, newest first; `filter` on modified_date, created_date."""
-    rows, total = await scripts.list_questions(
-        session, organization_id=principal.organization_id, params=params, condition=condition
+    found = await scripts.list_questions(
+        session,
+        organization_id=principal.organization_id,
+        params=listing.params,
+        condition=listing.condition,
     )
-    foreign = await identifiers_of(session, kind=KIND, object_ids=[row.id for row in rows])
-    items = [show.question(row, foreign.get(row.id, [])) for row in rows]
-    return HalResponse(
-        collection(request, rel="questions", items=items, params=params, total=total)
-    )
+    return await listing.page_with_ids(session, "questions", found, kind=KIND, shown=show.question)
 
 
 @router.post("/questions")
@@ -80,16 +64,15 @@ async def create_question(body: QuestionIn, principal: Writer, session: DbSessio
             session, organization_id=organization.id, script_id=script_id
         )
         question = await scripts.add_question(session, script=script, data=native)
-    await add_identifiers(
+    return await created(
         session,
+        question,
         organization_id=organization.id,
         kind=KIND,
-        object_id=question.id,
-        identifiers=foreign_only(body.identifiers),
+        body=body,
+        done="The question was created.",
+        respond=_shown,
     )
-    if not body.control.return_response:
-        return notice("The question was created.")
-    return await _shown(session, question)
 
 
 @router.get("/questions/{question_id}")
@@ -112,12 +95,8 @@ async def update_question(
     question = await scripts.update_question(
         session, script=script, question=question, data=validated(QuestionUpdate, body.native())
     )
-    await add_identifiers(
-        session,
-        organization_id=org_id,
-        kind=KIND,
-        object_id=question.id,
-        identifiers=foreign_only(body.identifiers),
+    await keep_identifiers(
+        session, organization_id=org_id, kind=KIND, object_id=question.id, sent=body.identifiers
     )
     return await _shown(session, question)
 
@@ -137,33 +116,31 @@ async def delete_question(
 
 @router.get("/questions/{question_id}/answers")
 async def question_answers(
-    request: Request,
-    question_id: uuid.UUID,
-    principal: PeopleReader,
-    session: DbSession,
-    params: Paging,
-    condition: Filter,
+    question_id: uuid.UUID, principal: PeopleReader, session: DbSession, listing: Listing
 ) -> Response:
     """The answers given to a question, newest first."""
     org_id = principal.organization_id
     await scripts.get_question(session, organization_id=org_id, question_id=question_id)
-    rows, total = await answers.list_answers(
-        session, organization_id=org_id, params=params, question_id=question_id, condition=condition
+    found = await answers.list_answers(
+        session,
+        organization_id=org_id,
+        params=listing.params,
+        question_id=question_id,
+        condition=listing.condition,
     )
-    items = [show.answer(row) for row in rows]
-    return HalResponse(collection(request, rel="answers", items=items, params=params, total=total))
+    return listing.page("answers", found, show.answer)
 
 
 @router.get("/answers")
-async def list_answers(
-    request: Request, principal: PeopleReader, session: DbSession, params: Paging, condition: Filter
-) -> Response:
+async def list_answers(principal: PeopleReader, session: DbSession, listing: Listing) -> Response:
     """Every answer, newest first; `filter` on modified_date, created_date."""
-    rows, total = await answers.list_answers(
-        session, organization_id=principal.organization_id, params=params, condition=condition
+    found = await answers.list_answers(
+        session,
+        organization_id=principal.organization_id,
+        params=listing.params,
+        condition=listing.condition,
     )
-    items = [show.answer(row) for row in rows]
-    return HalResponse(collection(request, rel="answers", items=items, params=params, total=total))
+    return listing.page("answers", found, show.answer)
 
 
 @router.get("/answers/{answer_id}")

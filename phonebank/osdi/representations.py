@@ -1,5 +1,6 @@
 """Stored objects as OSDI resources: field names, links and identifiers."""
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,69 +73,75 @@ def person(row: Person) -> dict[str, Any]:
     }
 
 
-def tag(row: Tag, foreign: Sequence[str] = ()) -> dict[str, Any]:
-    """A tag resource."""
-    path = f"/tags/{row.id}"
+def _resource(
+    row: Any, foreign: Sequence[str], fields: dict[str, Any], links: dict[str, Any]
+) -> dict[str, Any]:
+    """A stored object as a resource: its identifiers and timestamps, `fields`, and `links`."""
     return {
         "identifiers": identifiers(row.id, foreign),
         **timestamps(row),
-        "name": row.name,
-        "description": row.description,
-        "origin_system": row.origin_system,
-        "_links": {"self": link(path), "osdi:taggings": link(f"{path}/taggings")},
+        **fields,
+        "_links": links,
     }
 
 
-def tagging(row: Tagging) -> dict[str, Any]:
-    """A tagging resource: one tag on one person."""
+def _membership(
+    row: ListItem | Tagging, *, parent: str, parent_id: uuid.UUID, rel: str, members: str
+) -> dict[str, Any]:
+    """One person in a group (an item of a list, a tagging of a tag), linked to both."""
     return {
         "identifiers": identifiers(row.id),
         **timestamps(row),
         "item_type": "osdi:person",
         "_links": {
-            "self": link(f"/tags/{row.tag_id}/taggings/{row.id}"),
-            "osdi:tag": link(f"/tags/{row.tag_id}"),
+            "self": link(f"/{parent}/{parent_id}/{members}/{row.id}"),
+            f"osdi:{rel}": link(f"/{parent}/{parent_id}"),
             "osdi:person": link(f"/people/{row.person_id}"),
         },
     }
 
 
+def tag(row: Tag, foreign: Sequence[str] = ()) -> dict[str, Any]:
+    """A tag resource."""
+    path = f"/tags/{row.id}"
+    fields = {
+        "name": row.name,
+        "description": row.description,
+        "origin_system": row.origin_system,
+    }
+    links = {"self": link(path), "osdi:taggings": link(f"{path}/taggings")}
+    return _resource(row, foreign, fields, links)
+
+
+def tagging(row: Tagging) -> dict[str, Any]:
+    """A tagging resource: one tag on one person."""
+    return _membership(row, parent="tags", parent_id=row.tag_id, rel="tag", members="taggings")
+
+
 def person_list(row: PersonList, foreign: Sequence[str] = ()) -> dict[str, Any]:
     """A list resource."""
     path = f"/lists/{row.id}"
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "name": row.name,
         "title": row.title,
         "description": row.description,
         "summary": row.summary,
         "origin_system": row.origin_system,
         "total_items": row.total_items,
-        "_links": {"self": link(path), "osdi:items": link(f"{path}/items")},
     }
+    links = {"self": link(path), "osdi:items": link(f"{path}/items")}
+    return _resource(row, foreign, fields, links)
 
 
 def item(row: ListItem) -> dict[str, Any]:
     """An item resource: one person on one list."""
-    return {
-        "identifiers": identifiers(row.id),
-        **timestamps(row),
-        "item_type": "osdi:person",
-        "_links": {
-            "self": link(f"/lists/{row.list_id}/items/{row.id}"),
-            "osdi:list": link(f"/lists/{row.list_id}"),
-            "osdi:person": link(f"/people/{row.person_id}"),
-        },
-    }
+    return _membership(row, parent="lists", parent_id=row.list_id, rel="list", members="items")
 
 
 def question(row: Question, foreign: Sequence[str] = ()) -> dict[str, Any]:
     """A question resource with its possible responses."""
     path = f"/questions/{row.id}"
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "name": row.name,
         "title": row.title,
         "description": row.description,
@@ -143,12 +150,13 @@ def question(row: Question, foreign: Sequence[str] = ()) -> dict[str, Any]:
             {"key": response.key, "name": response.name, "title": response.name}
             for response in row.responses
         ],
-        "_links": {
-            "self": link(path),
-            "osdi:answers": link(f"{path}/answers"),
-            "osdi:script": link(f"/scripts/{row.script_id}"),
-        },
     }
+    links = {
+        "self": link(path),
+        "osdi:answers": link(f"{path}/answers"),
+        "osdi:script": link(f"/scripts/{row.script_id}"),
+    }
+    return _resource(row, foreign, fields, links)
 
 
 def answer(row: Answer) -> dict[str, Any]:
@@ -172,19 +180,18 @@ def answer(row: Answer) -> dict[str, Any]:
 def script(row: Script, foreign: Sequence[str] = ()) -> dict[str, Any]:
     """A script resource: its texts, and links to its questions."""
     path = f"/scripts/{row.id}"
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "name": row.name,
         "description": row.description,
         "origin_system": row.origin_system,
         "texts": [{"title": text.title, "content": text.content} for text in row.texts],
-        "_links": {
-            "self": link(path),
-            "osdi:questions": link(f"{path}/questions"),
-            "osdi:question": [link(f"/questions/{item.id}") for item in row.questions],
-        },
     }
+    links = {
+        "self": link(path),
+        "osdi:questions": link(f"{path}/questions"),
+        "osdi:question": [link(f"/questions/{item.id}") for item in row.questions],
+    }
+    return _resource(row, foreign, fields, links)
 
 
 def phone_bank(row: CampaignWithTotals, foreign: Sequence[str] = ()) -> dict[str, Any]:
@@ -201,9 +208,7 @@ def phone_bank(row: CampaignWithTotals, foreign: Sequence[str] = ()) -> dict[str
         links["osdi:target_list"] = link(f"/lists/{row.target_list_id}")
     if row.volunteers_list_id is not None:
         links["osdi:volunteers"] = link(f"/lists/{row.volunteers_list_id}")
-    return {
-        "identifiers": identifiers(row.id, foreign),
-        **timestamps(row),
+    fields = {
         "origin_system": row.origin_system,
         "name": row.name,
         "title": row.title,
@@ -222,8 +227,8 @@ def phone_bank(row: CampaignWithTotals, foreign: Sequence[str] = ()) -> dict[str
         "administrative_url": absolute_url(f"/api/v1/campaigns/{row.id}"),
         "browser_url": None,
         "total_completed": row.total_completed,
-        "_links": links,
     }
+    return _resource(row, foreign, fields, links)
 
 
 def _answer_summary(row: Answer) -> dict[str, Any]:

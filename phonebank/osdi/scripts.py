@@ -3,25 +3,17 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from phonebank.auth.dependencies import DbSession, require
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import Principal
-from phonebank.identifiers.service import add_identifiers, forget_identifiers, identifiers_of
-from phonebank.kit.filters import FilterExpr
-from phonebank.kit.pagination import PageParams
+from phonebank.identifiers.service import forget_identifiers
 from phonebank.organizations.service import get_organization
 from phonebank.osdi import representations as show
-from phonebank.osdi.hal import (
-    HalResponse,
-    collection,
-    foreign_only,
-    notice,
-    osdi_filter,
-    osdi_page_params,
-    validated,
-)
+from phonebank.osdi.hal import HalResponse, notice, validated
+from phonebank.osdi.questions import KIND as QUESTION_KIND
+from phonebank.osdi.routing import Listing, created, keep_identifiers, shown_with_ids
 from phonebank.osdi.schemas import ScriptIn
 from phonebank.scripts import service
 from phonebank.scripts.models import Script
@@ -30,28 +22,24 @@ from phonebank.scripts.schemas import ScriptCreate, ScriptUpdate
 router = APIRouter(prefix="/scripts", tags=["OSDI scripts"])
 Reader = Annotated[Principal, Depends(require(Scope.CAMPAIGNS_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.CAMPAIGNS_WRITE))]
-Paging = Annotated[PageParams, Depends(osdi_page_params)]
-Filter = Annotated[FilterExpr | None, Depends(osdi_filter)]
 KIND = "script"
 FIELDS = {"name", "description", "origin_system", "texts"}
 
 
 async def _shown(session: DbSession, script: Script) -> HalResponse:
-    foreign = await identifiers_of(session, kind=KIND, object_ids=[script.id])
-    return HalResponse(show.script(script, foreign.get(script.id, [])))
+    return await shown_with_ids(session, script, kind=KIND, shown=show.script)
 
 
 @router.get("")
-async def list_scripts(
-    request: Request, principal: Reader, session: DbSession, params: Paging, condition: Filter
-) -> Response:
+async def list_scripts(principal: Reader, session: DbSession, listing: Listing) -> Response:
     """Scripts, newest first; `filter` on modified_date, created_date."""
-    rows, total = await service.list_scripts(
-        session, organization_id=principal.organization_id, params=params, condition=condition
+    found = await service.list_scripts(
+        session,
+        organization_id=principal.organization_id,
+        params=listing.params,
+        condition=listing.condition,
     )
-    foreign = await identifiers_of(session, kind=KIND, object_ids=[row.id for row in rows])
-    items = [show.script(row, foreign.get(row.id, [])) for row in rows]
-    return HalResponse(collection(request, rel="scripts", items=items, params=params, total=total))
+    return await listing.page_with_ids(session, "scripts", found, kind=KIND, shown=show.script)
 
 
 @router.post("")
@@ -60,16 +48,15 @@ async def create_script(body: ScriptIn, principal: Writer, session: DbSession) -
     organization = await get_organization(session, principal.organization_id)
     data = validated(ScriptCreate, body.model_dump(include=FIELDS, exclude_unset=True))
     script = await service.create_script(session, organization=organization, data=data)
-    await add_identifiers(
+    return await created(
         session,
+        script,
         organization_id=organization.id,
         kind=KIND,
-        object_id=script.id,
-        identifiers=foreign_only(body.identifiers),
+        body=body,
+        done="The script was created.",
+        respond=_shown,
     )
-    if not body.control.return_response:
-        return notice("The script was created.")
-    return await _shown(session, script)
 
 
 @router.get("/{script_id}")
@@ -92,12 +79,12 @@ async def update_script(
     script = await service.update_script(
         session, organization=organization, script=script, data=data
     )
-    await add_identifiers(
+    await keep_identifiers(
         session,
         organization_id=organization.id,
         kind=KIND,
         object_id=script.id,
-        identifiers=foreign_only(body.identifiers),
+        sent=body.identifiers,
     )
     return await _shown(session, script)
 
@@ -115,20 +102,18 @@ async def delete_script(script_id: uuid.UUID, principal: Writer, session: DbSess
 
 @router.get("/{script_id}/questions")
 async def script_questions(
-    request: Request,
-    script_id: uuid.UUID,
-    principal: Reader,
-    session: DbSession,
-    params: Paging,
-    condition: Filter,
+    script_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
 ) -> Response:
     """The questions of a script."""
     org_id = principal.organization_id
     await service.get_script(session, organization_id=org_id, script_id=script_id)
-    rows, total = await service.list_questions(
-        session, organization_id=org_id, params=params, script_id=script_id, condition=condition
+    found = await service.list_questions(
+        session,
+        organization_id=org_id,
+        params=listing.params,
+        script_id=script_id,
+        condition=listing.condition,
     )
-    foreign = await identifiers_of(session, kind="question", object_ids=[row.id for row in rows])
-    items = [show.question(row, foreign.get(row.id, [])) for row in rows]
-    page = collection(request, rel="questions", items=items, params=params, total=total)
-    return HalResponse(page)
+    return await listing.page_with_ids(
+        session, "questions", found, kind=QUESTION_KIND, shown=show.question
+    )

@@ -3,28 +3,22 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 
 from phonebank.auth.dependencies import DbSession, require
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import Principal
-from phonebank.errors import Invalid, NotFound
-from phonebank.identifiers.service import add_identifiers, forget_identifiers, identifiers_of
-from phonebank.kit.filters import FilterExpr
-from phonebank.kit.pagination import PageParams
+from phonebank.identifiers.service import forget_identifiers
 from phonebank.osdi import representations as show
-from phonebank.osdi.hal import (
-    HalResponse,
-    collection,
-    foreign_only,
-    id_from_reference,
-    notice,
-    osdi_filter,
-    osdi_page_params,
-    validated,
+from phonebank.osdi.hal import HalResponse, notice, validated
+from phonebank.osdi.routing import (
+    Listing,
+    created,
+    keep_identifiers,
+    linked_person_id,
+    shown_with_ids,
 )
 from phonebank.osdi.schemas import MemberIn, TagIn
-from phonebank.people.service import get_person
 from phonebank.tags import service
 from phonebank.tags.models import Tag
 from phonebank.tags.schemas import TagCreate, TagUpdate
@@ -32,27 +26,23 @@ from phonebank.tags.schemas import TagCreate, TagUpdate
 router = APIRouter(prefix="/tags", tags=["OSDI tags"])
 Reader = Annotated[Principal, Depends(require(Scope.PEOPLE_READ))]
 Writer = Annotated[Principal, Depends(require(Scope.PEOPLE_WRITE))]
-Paging = Annotated[PageParams, Depends(osdi_page_params)]
-Filter = Annotated[FilterExpr | None, Depends(osdi_filter)]
 KIND = "tag"
 
 
 async def _shown(session: DbSession, tag: Tag) -> HalResponse:
-    foreign = await identifiers_of(session, kind=KIND, object_ids=[tag.id])
-    return HalResponse(show.tag(tag, foreign.get(tag.id, [])))
+    return await shown_with_ids(session, tag, kind=KIND, shown=show.tag)
 
 
 @router.get("")
-async def list_tags(
-    request: Request, principal: Reader, session: DbSession, params: Paging, condition: Filter
-) -> Response:
+async def list_tags(principal: Reader, session: DbSession, listing: Listing) -> Response:
     """Tags by name; `filter` on name, modified_date, created_date."""
-    rows, total = await service.list_tags(
-        session, organization_id=principal.organization_id, params=params, condition=condition
+    found = await service.list_tags(
+        session,
+        organization_id=principal.organization_id,
+        params=listing.params,
+        condition=listing.condition,
     )
-    foreign = await identifiers_of(session, kind=KIND, object_ids=[row.id for row in rows])
-    items = [show.tag(row, foreign.get(row.id, [])) for row in rows]
-    return HalResponse(collection(request, rel="tags", items=items, params=params, total=total))
+    return await listing.page_with_ids(session, "tags", found, kind=KIND, shown=show.tag)
 
 
 @router.post("")
@@ -61,16 +51,15 @@ async def create_tag(body: TagIn, principal: Writer, session: DbSession) -> Resp
     data = validated(TagCreate, body.model_dump(include={"name", "description", "origin_system"}))
     org_id = principal.organization_id
     tag = await service.create_tag(session, organization_id=org_id, data=data)
-    await add_identifiers(
+    return await created(
         session,
+        tag,
         organization_id=org_id,
         kind=KIND,
-        object_id=tag.id,
-        identifiers=foreign_only(body.identifiers),
+        body=body,
+        done="The tag was created.",
+        respond=_shown,
     )
-    if not body.control.return_response:
-        return notice("The tag was created.")
-    return await _shown(session, tag)
 
 
 @router.get("/{tag_id}")
@@ -89,12 +78,8 @@ async def update_tag(
     tag = await service.get_tag(session, organization_id=org_id, tag_id=tag_id)
     changes = body.model_dump(include={"name", "description", "origin_system"}, exclude_unset=True)
     tag = await service.update_tag(session, tag=tag, data=validated(TagUpdate, changes))
-    await add_identifiers(
-        session,
-        organization_id=org_id,
-        kind=KIND,
-        object_id=tag.id,
-        identifiers=foreign_only(body.identifiers),
+    await keep_identifiers(
+        session, organization_id=org_id, kind=KIND, object_id=tag.id, sent=body.identifiers
     )
     return await _shown(session, tag)
 
@@ -110,21 +95,19 @@ async def delete_tag(tag_id: uuid.UUID, principal: Writer, session: DbSession) -
 
 @router.get("/{tag_id}/taggings")
 async def list_taggings(
-    request: Request,
-    tag_id: uuid.UUID,
-    principal: Reader,
-    session: DbSession,
-    params: Paging,
-    condition: Filter,
+    tag_id: uuid.UUID, principal: Reader, session: DbSession, listing: Listing
 ) -> Response:
     """The people carrying the tag, as taggings, most recent first."""
     org_id = principal.organization_id
     await service.get_tag(session, organization_id=org_id, tag_id=tag_id)
-    rows, total = await service.list_taggings(
-        session, organization_id=org_id, params=params, tag_id=tag_id, condition=condition
+    found = await service.list_taggings(
+        session,
+        organization_id=org_id,
+        params=listing.params,
+        tag_id=tag_id,
+        condition=listing.condition,
     )
-    items = [show.tagging(row) for row in rows]
-    return HalResponse(collection(request, rel="taggings", items=items, params=params, total=total))
+    return listing.page("taggings", found, show.tagging)
 
 
 @router.post("/{tag_id}/taggings")
@@ -134,14 +117,7 @@ async def create_tagging(
     """Tag the person linked as `_links["osdi:person"].href` (tagging twice is harmless)."""
     org_id = principal.organization_id
     tag = await service.get_tag(session, organization_id=org_id, tag_id=tag_id)
-    person_href = body.link_href("osdi:person")
-    if person_href is None:
-        raise Invalid("link the person to tag as `osdi:person`", field="_links.osdi:person")
-    person_id = id_from_reference(person_href, collection="people", field="_links.osdi:person")
-    try:
-        await get_person(session, organization_id=org_id, person_id=person_id)
-    except NotFound as error:
-        raise Invalid(f"no person {person_id}", field="_links.osdi:person") from error
+    person_id = await linked_person_id(session, organization_id=org_id, body=body, purpose="tag")
     tagging = await service.tag_person(session, tag=tag, person_id=person_id)
     if not body.control.return_response:
         return notice("The person was tagged.")

@@ -5,13 +5,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.calls.models import Answer
-from phonebank.errors import Invalid, NotFound
-from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
-from phonebank.kit.pagination import PageParams, fetch_page
+from phonebank.errors import Invalid
+from phonebank.kit.filters import FilterExpr
+from phonebank.kit.linked_rows import newest_page, one_or_not_found, owned_through
+from phonebank.kit.pagination import PageParams
 from phonebank.people.models import Person
 from phonebank.scripts.models import Question
 
@@ -93,11 +94,7 @@ async def record_answers(
 
 
 def _owned(organization_id: uuid.UUID) -> Select[Answer]:
-    return (
-        select(Answer)
-        .join(Person, Person.id == Answer.person_id)
-        .where(Person.organization_id == organization_id)
-    )
+    return owned_through(Answer, Person, Person.id == Answer.person_id, organization_id)
 
 
 async def list_answers(
@@ -110,22 +107,22 @@ async def list_answers(
     condition: FilterExpr | None = None,
 ) -> tuple[Sequence[Answer], int]:
     """A page of the organization's answers, newest first, optionally of one person or question."""
-    statement = _owned(organization_id)
-    if person_id is not None:
-        statement = statement.where(Answer.person_id == person_id)
-    if question_id is not None:
-        statement = statement.where(Answer.question_id == question_id)
-    if condition is not None:
-        statement = statement.where(compile_filter(condition, timestamp_filters(Answer)))
-    statement = statement.order_by(Answer.created_at.desc(), Answer.id)
-    return await fetch_page(session, statement, params)
+    return await newest_page(
+        session,
+        _owned(organization_id),
+        model=Answer,
+        params=params,
+        matches=[(Answer.person_id, person_id), (Answer.question_id, question_id)],
+        condition=condition,
+    )
 
 
 async def get_answer(
     session: AsyncSession, *, organization_id: uuid.UUID, answer_id: uuid.UUID
 ) -> Answer:
     """One answer of the organization, or NotFound."""
-    found = await session.scalar(_owned(organization_id).where(Answer.id == answer_id))
-    if found is None:
-        raise NotFound(f"no answer {answer_id}")
-    return found
+    return await one_or_not_found(
+        session,
+        _owned(organization_id).where(Answer.id == answer_id),
+        missing=f"no answer {answer_id}",
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Conflict, Invalid, NotFound
 from phonebank.kit.filters import FilterExpr, compile_filter, equality_filter, timestamp_filters
+from phonebank.kit.linked_rows import newest_page, one_or_not_found, owned_through
 from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.people.models import Person
@@ -149,11 +150,7 @@ async def get_tags_by_name(
 
 
 def _owned_taggings(organization_id: uuid.UUID) -> Select[Tagging]:
-    return (
-        select(Tagging)
-        .join(Tag, Tag.id == Tagging.tag_id)
-        .where(Tag.organization_id == organization_id)
-    )
+    return owned_through(Tagging, Tag, Tag.id == Tagging.tag_id, organization_id)
 
 
 async def list_taggings(
@@ -166,27 +163,25 @@ async def list_taggings(
     condition: FilterExpr | None = None,
 ) -> tuple[Sequence[Tagging], int]:
     """A page of taggings of one tag or one person, most recent first."""
-    statement = _owned_taggings(organization_id)
-    if tag_id is not None:
-        statement = statement.where(Tagging.tag_id == tag_id)
-    if person_id is not None:
-        statement = statement.where(Tagging.person_id == person_id)
-    if condition is not None:
-        statement = statement.where(compile_filter(condition, timestamp_filters(Tagging)))
-    statement = statement.order_by(Tagging.created_at.desc(), Tagging.id)
-    return await fetch_page(session, statement, params)
+    return await newest_page(
+        session,
+        _owned_taggings(organization_id),
+        model=Tagging,
+        params=params,
+        matches=[(Tagging.tag_id, tag_id), (Tagging.person_id, person_id)],
+        condition=condition,
+    )
 
 
 async def get_tagging(
     session: AsyncSession, *, organization_id: uuid.UUID, tag_id: uuid.UUID, tagging_id: uuid.UUID
 ) -> Tagging:
     """One tagging of the tag, or NotFound."""
-    found = await session.scalar(
-        _owned_taggings(organization_id).where(Tagging.id == tagging_id, Tagging.tag_id == tag_id)
+    return await one_or_not_found(
+        session,
+        _owned_taggings(organization_id).where(Tagging.id == tagging_id, Tagging.tag_id == tag_id),
+        missing=f"no tagging {tagging_id} of this tag",
     )
-    if found is None:
-        raise NotFound(f"no tagging {tagging_id} of this tag")
-    return found
 
 
 async def tag_person(session: AsyncSession, *, tag: Tag, person_id: uuid.UUID) -> Tagging:
