@@ -8,6 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, stat
 from phonebank.auth.dependencies import DbSession
 from phonebank.callers.models import CallerSession
 from phonebank.calling import service
+from phonebank.calling import session_actions as actions
 from phonebank.calling.cookies import CSRF_COOKIE, SESSION_COOKIE
 from phonebank.calling.dependencies import CallerAuth, CurrentCaller
 from phonebank.calling.live import session_view
@@ -28,13 +29,11 @@ from phonebank.calling.session_actions import (
     engine_of,
     join_engine,
     leave_engine,
-    running_agent,
     save_result,
-    transfer_target,
 )
 from phonebank.campaigns.models import Campaign
 from phonebank.db import utcnow
-from phonebank.errors import Conflict, NotFound
+from phonebank.errors import NotFound
 from phonebank.scripts.models import Script
 from phonebank.scripts.schemas import ScriptOut
 
@@ -171,40 +170,28 @@ async def pause(
     body: PauseIn, caller_session: OwnSession, session: DbSession, request: Request
 ) -> object:
     """Pause (no calls offered) or come back; only between calls."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.state not in {"available", "paused"}:
-        raise Conflict(f"you are {agent.state}: pause between calls", field="paused")
-    dialer.pause(caller_session.id, body.paused)
+    dialer = await actions.pause(request, caller_session, body.paused)
     return await session_view(session, caller_session=caller_session, dialer=dialer)
 
 
 @router.post("/sessions/{session_id}/preview/dial", response_model=SessionView)
 async def dial_preview(caller_session: OwnSession, session: DbSession, request: Request) -> object:
     """Dial the contact being previewed."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.preview is None:
-        raise Conflict("there is no contact to dial: wait for a preview")
-    await dialer.dial_preview(caller_session.id)
+    dialer = await actions.dial_preview(request, caller_session)
     return await session_view(session, caller_session=caller_session, dialer=dialer)
 
 
 @router.post("/sessions/{session_id}/preview/skip", response_model=SessionView)
 async def skip_preview(caller_session: OwnSession, session: DbSession, request: Request) -> object:
     """Skip the contact being previewed (it is not dialed now, and stays in the campaign)."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.preview is None:
-        raise Conflict("there is no contact to skip")
-    dialer.skip_preview(caller_session.id)
+    dialer = await actions.skip_preview(request, caller_session)
     return await session_view(session, caller_session=caller_session, dialer=dialer)
 
 
 @router.post("/sessions/{session_id}/hangup", response_model=SessionView)
 async def hang_up(caller_session: OwnSession, session: DbSession, request: Request) -> object:
     """End the connected call (after a warm transfer: leave it, the contact stays)."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.state != "connected":
-        raise Conflict(f"you are {agent.state}: there is no call to hang up")
-    await dialer.hang_up(caller_session.id)
+    dialer = await actions.hang_up(request, caller_session)
     return await session_view(session, caller_session=caller_session, dialer=dialer)
 
 
@@ -213,16 +200,9 @@ async def transfer(
     body: TransferIn, caller_session: OwnSession, session: DbSession, request: Request
 ) -> object:
     """Transfer the contact: warm (you stay until you hang up) or cold (you are free at once)."""
-    dialer, agent = running_agent(request, caller_session)
-    target = await transfer_target(session, caller_session, body.transfer_id)
-    if agent.state != "connected":
-        raise Conflict(f"you are {agent.state}: there is no call to transfer")
-    try:
-        await dialer.transfer(
-            caller_session.id, target.phone_number, warm=target.transfer_type == "warm"
-        )
-    except NotImplementedError as error:
-        raise Conflict(str(error)) from None
+    actions.running_agent(request, caller_session)
+    target = await actions.transfer_target(session, caller_session, body.transfer_id)
+    dialer = await actions.transfer(request, caller_session, target)
     return await session_view(session, caller_session=caller_session, dialer=dialer)
 
 
@@ -231,10 +211,7 @@ async def drop_voicemail(
     caller_session: OwnSession, session: DbSession, request: Request
 ) -> object:
     """Leave the campaign's voicemail message on the answering machine and wrap up."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.state != "connected":
-        raise Conflict(f"you are {agent.state}: there is no call to leave a message on")
-    await dialer.drop_voicemail(caller_session.id)
+    dialer = await actions.drop_voicemail(request, caller_session)
     return await session_view(session, caller_session=caller_session, dialer=dialer)
 
 

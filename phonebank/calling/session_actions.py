@@ -1,6 +1,7 @@
 """What the caller API asks of a campaign's running engine, and the result it stores."""
 
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
 
 from fastapi import Request
@@ -49,7 +50,9 @@ def dials_in_flight(request: HTTPConnection, campaign_id: uuid.UUID) -> int | No
     return sum(1 for dial in dialer.dials.values() if dial.answered_at is None)
 
 
-def running_agent(request: Request, caller_session: CallerSession) -> tuple[CampaignDialer, Agent]:
+def running_agent(
+    request: HTTPConnection, caller_session: CallerSession
+) -> tuple[CampaignDialer, Agent]:
     """The engine and the caller as it sees them; Conflict when the session cannot act now."""
     require_open(caller_session)
     dialer = engine_of(request, caller_session)
@@ -59,6 +62,88 @@ def running_agent(request: Request, caller_session: CallerSession) -> tuple[Camp
     if agent is None:
         raise Conflict("the dialer has not taken your session yet: try again in a moment")
     return dialer, agent
+
+
+def _in_state(
+    request: HTTPConnection, caller_session: CallerSession, states: set[str], refusal: str
+) -> tuple[CampaignDialer, Agent]:
+    dialer, agent = running_agent(request, caller_session)
+    if agent.state not in states:
+        raise Conflict(f"you are {agent.state}: {refusal}")
+    return dialer, agent
+
+
+async def pause(
+    request: HTTPConnection, caller_session: CallerSession, paused: bool
+) -> CampaignDialer:
+    """Pause (no calls offered) or come back; only between calls."""
+    dialer, agent = running_agent(request, caller_session)
+    if agent.state not in {"available", "paused"}:
+        raise Conflict(f"you are {agent.state}: pause between calls", field="paused")
+    dialer.pause(caller_session.id, paused)
+    return dialer
+
+
+async def dial_preview(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer:
+    """Dial the contact being previewed."""
+    dialer, agent = running_agent(request, caller_session)
+    if agent.preview is None:
+        raise Conflict("there is no contact to dial: wait for a preview")
+    await dialer.dial_preview(caller_session.id)
+    return dialer
+
+
+async def skip_preview(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer:
+    """Skip the contact being previewed."""
+    dialer, agent = running_agent(request, caller_session)
+    if agent.preview is None:
+        raise Conflict("there is no contact to skip")
+    dialer.skip_preview(caller_session.id)
+    return dialer
+
+
+async def hang_up(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer:
+    """End the connected call (after a warm transfer: leave it)."""
+    dialer, _ = _in_state(request, caller_session, {"connected"}, "there is no call to hang up")
+    await dialer.hang_up(caller_session.id)
+    return dialer
+
+
+async def transfer(
+    request: HTTPConnection, caller_session: CallerSession, target: Transfer
+) -> CampaignDialer:
+    """Hand the connected contact to one of the script's transfers."""
+    dialer, _ = _in_state(request, caller_session, {"connected"}, "there is no call to transfer")
+    warm = target.transfer_type == "warm"
+    await _carrier_can(dialer.transfer(caller_session.id, target.phone_number, warm=warm))
+    return dialer
+
+
+async def drop_voicemail(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer:
+    """Leave the campaign's voicemail message and wrap up."""
+    dialer, _ = _in_state(
+        request, caller_session, {"connected"}, "there is no call to leave a message on"
+    )
+    await dialer.drop_voicemail(caller_session.id)
+    return dialer
+
+
+async def monitor(
+    request: HTTPConnection, caller_session: CallerSession, *, supervisor: str, mode: str
+) -> None:
+    """A supervisor listens in on (or breaks in to) the caller's connected call."""
+    dialer, agent = running_agent(request, caller_session)
+    if agent.state != "connected":
+        raise Conflict(f"the caller is {agent.state}: there is no call to join")
+    await _carrier_can(dialer.monitor(caller_session.id, supervisor=supervisor, mode=mode))
+
+
+async def _carrier_can(action: Awaitable[object]) -> None:
+    # A carrier without the feature says so; the client gets a clear refusal, not a 500.
+    try:
+        await action
+    except NotImplementedError as error:
+        raise Conflict(str(error)) from None
 
 
 async def join_engine(request: Request, caller_session: CallerSession) -> None:

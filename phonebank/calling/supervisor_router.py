@@ -33,10 +33,12 @@ from phonebank.calling.session_actions import (
     clock_now,
     dials_in_flight,
     leave_engine,
-    running_agent,
+)
+from phonebank.calling.session_actions import (
+    monitor as monitor_call,
 )
 from phonebank.campaigns.models import Campaign
-from phonebank.errors import Conflict, DomainError
+from phonebank.errors import DomainError
 from phonebank.kit.ownership import get_owned
 
 router = APIRouter(tags=["supervisors"])
@@ -142,15 +144,9 @@ async def monitor(
     caller_session = await service.get_live_session(
         session, organization_id=principal.organization_id, session_id=session_id
     )
-    dialer, agent = running_agent(request, caller_session)
-    if agent.state != "connected":
-        raise Conflict(f"the caller is {agent.state}: there is no call to join")
-    try:
-        await dialer.monitor(
-            caller_session.id, supervisor=str(principal.service_account_id), mode=body.mode
-        )
-    except NotImplementedError as error:
-        raise Conflict(str(error)) from None
+    await monitor_call(
+        request, caller_session, supervisor=str(principal.service_account_id), mode=body.mode
+    )
 
 
 @router.get("/campaigns/{campaign_id}/live", response_model=CampaignFigures)

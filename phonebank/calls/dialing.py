@@ -14,7 +14,7 @@ from phonebank.calls.models import Attempt, Call
 from phonebank.calls.queue import callable_query
 from phonebank.calls.service import campaign_max_attempts, conclude_attempt, status_events
 from phonebank.campaigns.models import Campaign
-from phonebank.webhooks.outbox import Event, campaign_scope, record_events
+from phonebank.webhooks.outbox import Event, campaign_scope, has_subscriptions, record_events
 
 # The tables themselves, for plain executemany statements.
 _attempts, _calls = cast(Table, Attempt.__table__), cast(Table, Call.__table__)
@@ -287,6 +287,8 @@ async def record_outcomes(
         max_attempts if max_attempts is not None else await campaign_max_attempts(session, campaign)
     )
     events: list[Event] = []
+    # The dialer's hot path: build the events only for an organization that listens.
+    announce = await has_subscriptions(session, campaign.organization_id)
     for outcome in outcomes:
         call = calls[outcome.call_id]
         # The number this attempt dialed, before the rules move the call to its next one.
@@ -304,8 +306,9 @@ async def record_outcomes(
                 at=outcome.ended_at or now,
                 now=now,
             )
-        events += _outcome_events(campaign, outcome, call, number)
-        events += status_events(call, previous)
+        if announce:
+            events += _outcome_events(campaign, outcome, call, number)
+            events += status_events(call, previous)
     rows = [
         {
             "call": call.id,

@@ -21,7 +21,7 @@ from phonebank.config import get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.errors import DomainError, Invalid, NotFound
 from phonebank.organizations.models import Organization
-from phonebank.people.importing import ImportReport, import_people
+from phonebank.people.importing import ImportReport, import_people, parse_mapping
 from phonebank.scripts.models import Script
 
 import_app = typer.Typer(help="Bring data in.", no_args_is_help=True)
@@ -78,12 +78,10 @@ def import_people_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Import people from CSV: merged by email and phone, bad rows reported, nothing else lost."""
-    mapping: dict[str, str] = {}
-    for pair in map_ or []:
-        column, sep, target = pair.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"write --map as column=field, not {pair!r}")
-        mapping[column.strip()] = target.strip()
+    try:
+        mapping = parse_mapping(map_ or [])
+    except DomainError as error:
+        raise typer.BadParameter(error.detail) from None
     data = file.read_bytes()
     total = max(0, data.count(b"\n") - 1 + (0 if data.endswith(b"\n") else 1))
 

@@ -1,8 +1,8 @@
-"""The event bus: live events for callers' pages and organizers' dashboards.
+"""The event bus: live events for callers' pages.
 
-A channel is a string (`session:<id>`, `campaign:<id>`); an event is a JSON-able dict. The
-single-process default keeps subscribers in memory; several processes share one bus through a
-backend with the same interface.
+A channel is a string (`session:<id>` for a caller session's events); an event is a
+JSON-able dict. The single-process default keeps subscribers in memory; several processes share
+one bus through a backend with the same interface.
 """
 
 import asyncio
@@ -71,8 +71,3 @@ class InMemoryBus:
 def session_channel(session_id: object) -> str:
     """The channel of one caller session's events."""
     return f"session:{session_id}"
-
-
-def campaign_channel(campaign_id: object) -> str:
-    """The channel of one campaign's live figures."""
-    return f"campaign:{campaign_id}"

@@ -16,7 +16,7 @@ from phonebank.kit.schemas import Schema
 from phonebank.lists.models import PersonList
 from phonebank.lists.service import add_people
 from phonebank.organizations.service import get_organization
-from phonebank.people.importing import import_people
+from phonebank.people.importing import import_people, parse_mapping
 
 router = APIRouter(prefix="/people", tags=["people"])
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -39,16 +39,6 @@ class ImportOut(Schema):
     added_to_campaign: int
     added_to_list: int
     errors: list[RowErrorOut]
-
-
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for index, pair in enumerate(pairs):
-        column, sep, target = pair.partition("=")
-        if not sep or not column.strip() or not target.strip():
-            raise Invalid("write each mapping as column=field", field=f"map[{index}]")
-        mapping[column.strip()] = target.strip()
-    return mapping
 
 
 @router.post("/import", response_model=ImportOut)
@@ -83,7 +73,7 @@ async def import_people_csv(
     if len(data) > MAX_UPLOAD_BYTES:
         raise Invalid("the file is larger than 50 MB: use the command line", field="file")
     report = await import_people(
-        session, organization=organization, data=data, mapping=_mapping(map or [])
+        session, organization=organization, data=data, mapping=parse_mapping(map or [])
     )
     added_to_campaign = added_to_list = 0
     if campaign is not None and report.person_ids:

@@ -73,6 +73,19 @@ class _Row:
     custom_fields: dict[str, str]
 
 
+def parse_mapping(pairs: Sequence[str]) -> dict[str, str]:
+    """`column=field` pairs (as typed on a command line or sent in a form) as a mapping."""
+    mapping = {}
+    for index, pair in enumerate(pairs):
+        column, sep, target = pair.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise Invalid(
+                f"write each mapping as column=field, not {pair!r}", field=f"map[{index}]"
+            )
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
 def map_columns(header: Sequence[str], overrides: Mapping[str, str]) -> dict[int, str]:
     """Which field each column fills: overrides (`column=field`) first, then known names.
 

@@ -77,6 +77,19 @@ def envelope(event: Event, now: datetime) -> dict[str, Any]:
     return body
 
 
+async def has_subscriptions(session: AsyncSession, organization_id: uuid.UUID) -> bool:
+    """Whether the organization has an active subscription (else events need not be built)."""
+    found = await session.scalar(
+        select(WebhookSubscription.id)
+        .where(
+            WebhookSubscription.organization_id == organization_id,
+            WebhookSubscription.active.is_(True),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def record_events(session: AsyncSession, events: Sequence[Event]) -> int:
     """Write a delivery of each event to every active subscription that wants it.
 
