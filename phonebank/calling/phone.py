@@ -9,6 +9,7 @@ the keypad (Twilio's <Gather>, or simulated keypad events) only turns digits int
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,8 +26,14 @@ from phonebank.calling.session_actions import store_result
 from phonebank.calls.models import Result
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.engine import CampaignDialer
-from phonebank.errors import Unauthorized
-from phonebank.scripts.models import Script
+from phonebank.errors import Conflict, Invalid, Unauthorized
+from phonebank.scripts.models import Script, Transfer
+
+# The in-call menu (`*` during a call): end it, go back to it, or hand the contact on.
+END_CALL, BACK_TO_CALL = "1", "2"
+TRANSFER_DIGITS = "3456789"
+# Where the caller goes after the in-call menu: the result menus, or back into the room.
+NextStep = Literal["results", "room"]
 
 
 @dataclass(frozen=True)
@@ -79,12 +86,82 @@ async def result_prompts(session: AsyncSession, *, caller_session: CallerSession
 
 
 async def hang_up_contact(dialer: CampaignDialer | None, caller_session: CallerSession) -> bool:
-    """The caller pressed `*` on a call: end it; whether there was a call to end."""
+    """End the caller's call (leave it, after a warm transfer); whether there was one."""
     agent = dialer.agents.get(caller_session.id) if dialer is not None else None
     if dialer is None or agent is None or agent.state != "connected":
         return False
     await dialer.hang_up(caller_session.id)
     return True
+
+
+def on_call(dialer: CampaignDialer | None, caller_session: CallerSession) -> bool:
+    """Whether the caller is on a call now (talking, or in a warm transfer)."""
+    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
+    return agent is not None and agent.state == "connected"
+
+
+def _in_transfer(dialer: CampaignDialer | None, caller_session: CallerSession) -> bool:
+    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
+    return agent is not None and agent.dial is not None and agent.dial.transferred
+
+
+@dataclass(frozen=True)
+class CallMenu:
+    """What `*` during a call offers: its sentence, and the transfers by digit."""
+
+    text: str
+    transfers: dict[str, Transfer]
+
+
+async def call_menu(
+    session: AsyncSession, *, dialer: CampaignDialer | None, caller_session: CallerSession
+) -> CallMenu:
+    """The in-call menu: end the call, go back to it, or transfer (once) to the script's numbers."""
+    if _in_transfer(dialer, caller_session):
+        text = (
+            f"Press {END_CALL} to leave the call and enter the result, "
+            f"{BACK_TO_CALL} to go back to the call."
+        )
+        return CallMenu(text, {})
+    campaign = await session.get_one(Campaign, caller_session.campaign_id)
+    script = await session.get(Script, campaign.script_id) if campaign.script_id else None
+    targets = list(script.transfers if script is not None else [])[: len(TRANSFER_DIGITS)]
+    transfers = dict(zip(TRANSFER_DIGITS, targets, strict=False))
+    offers = "".join(f" {digit} to transfer to {t.label}," for digit, t in transfers.items())
+    text = (
+        f"Press {END_CALL} to hang up and enter the result,{offers} "
+        f"{BACK_TO_CALL} to go back to the call."
+    )
+    return CallMenu(text, transfers)
+
+
+async def choose_on_call(
+    session: AsyncSession,
+    *,
+    dialer: CampaignDialer | None,
+    caller_session: CallerSession,
+    digits: str,
+) -> NextStep:
+    """Act on the in-call menu's digit; where the caller goes next. Invalid for no choice."""
+    digit = digits.strip().rstrip("#")
+    if not on_call(dialer, caller_session) or dialer is None:
+        return "results"  # the call ended while the menu was read
+    menu = await call_menu(session, dialer=dialer, caller_session=caller_session)
+    if digit in ("", BACK_TO_CALL):
+        return "room"
+    if digit == END_CALL:
+        await dialer.hang_up(caller_session.id)
+        return "results"
+    target = menu.transfers.get(digit)
+    if target is None:
+        raise Invalid(f"{digit!r} is not a choice", field="digits")
+    warm = target.transfer_type == "warm"
+    try:
+        await dialer.transfer(caller_session.id, target.phone_number, warm=warm)
+    except NotImplementedError as error:
+        raise Conflict(str(error)) from None
+    # A warm transfer keeps the caller on the line until they leave; a cold one frees them.
+    return "room" if warm else "results"
 
 
 async def save_keyed_result(

@@ -250,6 +250,7 @@ class CampaignDialer:
             return
         dial = agent.dial
         if dial.transferred:
+            await self.carrier.release(dial.carrier_call_id)
             await self._release(agent, dial)
         else:
             await self.carrier.hangup(dial.carrier_call_id)

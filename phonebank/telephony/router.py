@@ -21,7 +21,7 @@ from phonebank.calling.service import end_session
 from phonebank.calling.session_actions import clock_now, engine_of, join_engine, leave_engine
 from phonebank.dialer.carriers.twilio import carrier_for, conference_twiml
 from phonebank.errors import Conflict, Invalid, Unauthorized
-from phonebank.telephony import tokens
+from phonebank.telephony import rooms, tokens
 from phonebank.telephony.twiml import caller_conference, gather, redirect_after, say_and_hang_up
 from phonebank.telephony.webhooks import SignedRequest, TwilioRequest, twilio_config, twiml
 
@@ -29,7 +29,9 @@ router = APIRouter(prefix="/telephony/twilio", tags=["telephony"])
 # Twilio's webhooks are for Twilio, not API clients: they stay out of the API's schema.
 hooks = APIRouter(prefix="/telephony/twilio", include_in_schema=False)
 
-CONNECTED_TEXT = "You are connected. Stay on the line for your next call. Press star after a call."
+CONNECTED_TEXT = (
+    "You are connected. Stay on the line for your next call. During a call, press star for options."
+)
 # Entries keyed so far travel in the menus' URLs (which Twilio signs), each marked so that a
 # skipped (empty) entry survives the trip: "k1.k.k13" is 1, skipped, 13.
 ENTRY_SEPARATOR, ENTRY_MARK = ".", "k"
@@ -115,8 +117,13 @@ async def dial_in_pin(
 
 
 def _conference(twilio: TwilioRequest, caller_session: CallerSession, text: str) -> VoiceResponse:
+    # Every request of the caller's own call carries its CallSid: the room's events name it.
+    leg = quote(twilio.params.get("CallSid", ""))
     star = _url(twilio, f"/sessions/{caller_session.id}/star")
-    return caller_conference(str(caller_session.id), star_action=star, text=text)
+    room_events = _url(twilio, f"/sessions/{caller_session.id}/room?leg={leg}")
+    return caller_conference(
+        str(caller_session.id), star_action=star, room_events=room_events, text=text
+    )
 
 
 async def _open_session(session: DbSession, session_id: uuid.UUID) -> CallerSession | None:
@@ -145,8 +152,76 @@ async def caller_star(
         return twiml(VoiceResponse())
     if twilio.params.get("DialCallStatus") not in (None, "completed", "answered"):
         return twiml(say_and_hang_up("The call could not continue. Goodbye."))
-    await phone.hang_up_contact(engine_of(request, caller_session), caller_session)
+    dialer = engine_of(request, caller_session)
+    if phone.on_call(dialer, caller_session):
+        return await _call_menu(twilio, session, request, caller_session)
     return await _menu(twilio, session, caller_session, [])
+
+
+async def _call_menu(
+    twilio: TwilioRequest,
+    session: DbSession,
+    request: Request,
+    caller_session: CallerSession,
+    text: str = "",
+) -> Response:
+    dialer = engine_of(request, caller_session)
+    menu = await phone.call_menu(session, dialer=dialer, caller_session=caller_session)
+    action = _url(twilio, f"/sessions/{caller_session.id}/call-menu")
+    return twiml(gather(f"{text} {menu.text}".strip(), action=action))
+
+
+@hooks.post("/sessions/{session_id}/call-menu")
+async def caller_call_menu(
+    session_id: uuid.UUID, twilio: SignedRequest, session: DbSession, request: Request
+) -> Response:
+    """The in-call menu answered: back to the call, hang up (or leave), or transfer."""
+    caller_session = await _open_session(session, session_id)
+    if caller_session is None:
+        return twiml(say_and_hang_up("Your calling session has ended. Goodbye."))
+    try:
+        step = await phone.choose_on_call(
+            session,
+            dialer=engine_of(request, caller_session),
+            caller_session=caller_session,
+            digits=twilio.params.get("Digits", ""),
+        )
+    except Invalid as error:
+        return await _call_menu(twilio, session, request, caller_session, f"{error.detail}.")
+    except Conflict as error:
+        return twiml(_conference(twilio, caller_session, f"{error.detail}. Back to the call."))
+    if step == "room":
+        return twiml(_conference(twilio, caller_session, "Back to the call."))
+    return await _menu(twilio, session, caller_session, [])
+
+
+@hooks.post("/sessions/{session_id}/call-ended")
+async def caller_call_ended(
+    session_id: uuid.UUID, twilio: SignedRequest, session: DbSession
+) -> Response:
+    """The contact hung up and the caller was alone in the room: the result menus."""
+    caller_session = await _open_session(session, session_id)
+    if caller_session is None:
+        return twiml(say_and_hang_up("Your calling session has ended. Goodbye."))
+    return await _menu(twilio, session, caller_session, [], "The call has ended.")
+
+
+@hooks.post("/sessions/{session_id}/room", status_code=status.HTTP_204_NO_CONTENT)
+async def caller_room_event(
+    session_id: uuid.UUID, leg: str, twilio: SignedRequest, background: BackgroundTasks
+) -> Response:
+    """Someone left the caller's conference: a caller left alone goes to the result menus."""
+    params = twilio.params
+    someone_else = params.get("CallSid") not in (None, "", leg)
+    if params.get("StatusCallbackEvent") == "participant-leave" and someone_else and leg:
+        background.add_task(
+            rooms.send_lone_caller_to,
+            twilio.config,
+            conference_sid=params.get("ConferenceSid", ""),
+            caller_leg=leg,
+            url=_url(twilio, f"/sessions/{session_id}/call-ended"),
+        )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 async def _menu(

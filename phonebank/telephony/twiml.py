@@ -32,11 +32,13 @@ def say_and_hang_up(text: str) -> VoiceResponse:
 
 
 def caller_conference(
-    caller_session_id: str, *, star_action: str, text: str | None = None
+    caller_session_id: str, *, star_action: str, room_events: str, text: str | None = None
 ) -> VoiceResponse:
-    """The phones-only caller waits in their session's conference; `*` opens the result menus.
+    """The phones-only caller waits in their session's conference; `*` leads to `star_action`.
 
-    The caller ends the conference when they leave it, so the contact's call ends with it.
+    The room outlives the caller's stepping out to a menu (the contact waits, a warm transfer
+    goes on); Twilio tells `room_events` when someone leaves, so that the contact's hanging up
+    brings the caller to the result menus unasked.
     """
     response = VoiceResponse()
     if text:
@@ -45,8 +47,11 @@ def caller_conference(
     dial.conference(
         conference_name(caller_session_id),
         start_conference_on_enter=True,
-        end_conference_on_exit=True,
+        end_conference_on_exit=False,
         beep=False,
+        status_callback=room_events,
+        status_callback_event="leave",
+        status_callback_method="POST",
     )
     response.append(dial)
     return response

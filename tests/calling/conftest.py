@@ -37,6 +37,11 @@ class DeskCarrier(ScriptedCarrier):
         super().__init__(clock)
         self.transfers: list[tuple[str, str, bool]] = []
         self.monitors: list[tuple[str, str, str]] = []
+        self.releases: list[str] = []
+
+    async def release(self, carrier_call_id: str) -> None:
+        """Write the caller's leaving a warm transfer down."""
+        self.releases.append(carrier_call_id)
 
     async def transfer(self, carrier_call_id: str, number: str, *, warm: bool) -> None:
         """Write the transfer down; the contact stays on the line."""

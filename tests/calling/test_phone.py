@@ -161,6 +161,35 @@ async def test_star_ends_the_call_and_the_menus_follow(keypad: Phone) -> None:
     assert result.disposition == "not_available"
 
 
+async def test_the_call_menu_hands_the_contact_to_a_warm_transfer_and_lets_go(
+    keypad: Phone,
+) -> None:
+    await keypad.dial_in(keyed_form(ACCESS_CODE), PIN)
+    await keypad.until(lambda: keypad.state() == "connected")
+    assert keypad.caller_session is not None
+    menu = await phone.call_menu(
+        keypad.session, dialer=keypad.dialer, caller_session=keypad.caller_session
+    )
+    assert [t.label for t in menu.transfers.values()] == ["Field office", "Hotline"]
+
+    async def choose(digits: str) -> str:
+        assert keypad.caller_session is not None
+        return await phone.choose_on_call(
+            keypad.session,
+            dialer=keypad.dialer,
+            caller_session=keypad.caller_session,
+            digits=digits,
+        )
+
+    assert await choose("2") == "room"
+    assert await choose("3#") == "room"  # the warm one: the caller stays on
+    assert keypad.state() == "connected"
+    assert await choose("1") == "results"  # leaving the transfer frees the caller
+    assert keypad.state() == "wrap_up"
+    result = await keypad.key_in("1", "", "1")
+    assert result.disposition == "completed"
+
+
 async def test_a_wrong_pin_or_code_opens_nothing(keypad: Phone) -> None:
     with pytest.raises(Unauthorized):
         await keypad.dial_in(keyed_form(ACCESS_CODE), "0000")

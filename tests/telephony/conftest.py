@@ -18,16 +18,31 @@ from phonebank.calling.live import BusNotifier
 from phonebank.calls.models import Attempt, Result
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.carriers.base import Carrier
+from phonebank.dialer.carriers.twilio import TwilioConfig
 from phonebank.dialer.clock import Clock, VirtualClock
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.service import DialerService, make_carrier
 from phonebank.scripts.models import Script
 
 # The caller API's desk (a campaign with a scripted carrier) serves the dial-in tests too.
-from tests.calling.conftest import PASSWORD, PIN, build_campaign, desk, make_desk  # noqa: F401
+from tests.calling.conftest import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    PIN,
+    Desk,
+    build_campaign,
+    desk,
+    make_desk,
+)
 from tests.conftest import Tenant
 from tests.dialer.conftest import START
-from tests.telephony.loopback import TwilioLoop, twilio_loop
+from tests.telephony.dialing_in import PUBLIC_URL
+from tests.telephony.loopback import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    CALLER_NUMBER,
+    TwilioLoop,
+    twilio_loop,
+)
 
 # build_campaign's contacts, in the order the dialer takes them.
 NUMBERS = [f"+1415555{2000 + n:04d}" for n in range(5)]
@@ -138,3 +153,26 @@ async def line(
         for dialer in list(service.dialers.values()):
             await dialer.stop()
             await dialer.carrier.close()
+
+
+@pytest.fixture
+async def phone_desk(desk: Desk, session: AsyncSession, app: FastAPI) -> Desk:  # noqa: F811
+    """The desk's campaign with a known access code, a phones-only caller, Twilio configured."""
+    desk.campaign.access_code = "CAMPAIGN"
+    session.add(
+        Caller(
+            organization_id=desk.tenant.organization_id,
+            name="Sam Phone",
+            phones_only=True,
+            phone_number="+14155550199",
+            pin_hash=hash_password("1357"),
+        )
+    )
+    await session.commit()
+    app.state.twilio = TwilioConfig(
+        account_sid=ACCOUNT_SID,
+        auth_token=AUTH_TOKEN,
+        caller_number=CALLER_NUMBER,
+        public_url=PUBLIC_URL,
+    )
+    return desk

@@ -2,8 +2,9 @@
 
 Twilio itself cannot be reached from the test machines. This server takes the requests the
 official `twilio` client makes for Calls (create with Url, StatusCallback, StatusCallbackEvent
-and MachineDetection; update with Twiml or Status), answers with Twilio's JSON shapes and
-error bodies, and plays each call out as Twilio would: status callbacks (initiated, ringing,
+and MachineDetection; update with Twiml, Url or Status) and a conference's Participants,
+answers with Twilio's JSON shapes and error bodies, and plays each call out as Twilio would:
+status callbacks (initiated, ringing,
 in-progress, then completed / busy / no-answer / failed / canceled, numbered by SequenceNumber)
 and the request for the answered call's TwiML carrying AnsweredBy, each signed with the
 account's auth token the way Twilio signs them. What each number does is scripted per test.
@@ -22,6 +23,7 @@ import aiohttp
 from aiohttp import web
 
 API = "/2010-04-01/Accounts/{account}/Calls"
+PARTICIPANTS = "/2010-04-01/Accounts/{account}/Conferences/{conference}/Participants.json"
 ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
@@ -88,6 +90,8 @@ class TwilioStandIn:
         self.calls: dict[str, StandInCall] = {}
         self.created: list[dict[str, Any]] = []
         self.updates: list[tuple[str, dict[str, str]]] = []
+        # Conferences by sid, and the calls in each (set by a test): Participants lists them.
+        self.rooms: dict[str, list[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -98,6 +102,8 @@ class TwilioStandIn:
         app = web.Application()
         app.router.add_post(API.format(account="{account}") + ".json", self._create)
         app.router.add_post(API.format(account="{account}") + "/{sid}.json", self._update)
+        participants = PARTICIPANTS.format(account="{account}", conference="{conference}")
+        app.router.add_get(participants, self._participants)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -174,6 +180,19 @@ class TwilioStandIn:
         else:
             self._spawn(self._play(call))
         return web.json_response(self._resource(call), status=201)
+
+    async def _participants(self, request: web.Request) -> web.Response:
+        if not self._authorized(request, request.match_info["account"]):
+            return self._error(401, 20003, "Authenticate")
+        conference = request.match_info["conference"]
+        if conference not in self.rooms:
+            return self._error(404, 20404, "The requested resource was not found")
+        rows = [
+            {"account_sid": self.account_sid, "call_sid": sid, "conference_sid": conference}
+            for sid in self.rooms[conference]
+        ]
+        meta = {"key": "participants", "page": 0, "page_size": 50, "next_page_url": None}
+        return web.json_response({"participants": rows, "meta": meta})
 
     async def _update(self, request: web.Request) -> web.Response:
         if not self._authorized(request, request.match_info["account"]):

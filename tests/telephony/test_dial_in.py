@@ -2,85 +2,24 @@
 keypad answers; each request signed as Twilio signs it."""
 
 import uuid
-import xml.etree.ElementTree as ET
 
-import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonebank.callers.models import Caller, CallerSession
-from phonebank.callers.service import hash_password
+from phonebank.callers.models import CallerSession
 from phonebank.calls.models import Answer
-from phonebank.dialer.carriers.twilio import TwilioConfig, conference_name
+from phonebank.dialer.carriers.twilio import conference_name
 from tests.calling.conftest import Desk
-from tests.telephony.loopback import ACCOUNT_SID, AUTH_TOKEN, CALLER_NUMBER
+from tests.telephony.dialing_in import (
+    CODE_DIGITS,
+    PUBLIC_URL,
+    conference_of,
+    gather_action,
+    log_in,
+    twilio_posts,
+)
+from tests.telephony.loopback import ACCOUNT_SID
 from tests.telephony.standin import twilio_signature
-
-PUBLIC_URL = "https://phonebank.example.org"
-CODE_DIGITS = "22672446"  # CAMPAIGN on a telephone keypad
-
-
-@pytest.fixture
-async def phone_desk(desk: Desk, session: AsyncSession, app: FastAPI) -> Desk:
-    """The desk's campaign with a known access code, a phones-only caller, Twilio configured."""
-    desk.campaign.access_code = "CAMPAIGN"
-    session.add(
-        Caller(
-            organization_id=desk.tenant.organization_id,
-            name="Sam Phone",
-            phones_only=True,
-            phone_number="+14155550199",
-            pin_hash=hash_password("1357"),
-        )
-    )
-    await session.commit()
-    app.state.twilio = TwilioConfig(
-        account_sid=ACCOUNT_SID,
-        auth_token=AUTH_TOKEN,
-        caller_number=CALLER_NUMBER,
-        public_url=PUBLIC_URL,
-    )
-    return desk
-
-
-async def twilio_posts(desk: Desk, url: str, **params: str) -> ET.Element:
-    """POST to one of our absolute webhook URLs as Twilio would; the TwiML answered."""
-    assert url.startswith(PUBLIC_URL), url
-    form = {"AccountSid": ACCOUNT_SID, "CallSid": "CAphone", "From": "+14155550199", **params}
-    headers = {"X-Twilio-Signature": twilio_signature(AUTH_TOKEN, url, form)}
-    response = await desk.client.post(url.removeprefix(PUBLIC_URL), data=form, headers=headers)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("application/xml")
-    return ET.fromstring(response.text)
-
-
-def gather_action(twiml: ET.Element) -> tuple[str, str]:
-    """The menu's action URL and what it says."""
-    gather = twiml.find("Gather")
-    assert gather is not None, ET.tostring(twiml)
-    said = gather.find("Say")
-    assert said is not None and said.text is not None
-    return gather.attrib["action"], said.text
-
-
-def conference_of(twiml: ET.Element) -> tuple[str, str]:
-    """The room the caller is put in, and the URL `*` leads to."""
-    dial = twiml.find("Dial")
-    assert dial is not None, ET.tostring(twiml)
-    assert dial.attrib["hangupOnStar"] == "true"
-    room = dial.find("Conference")
-    assert room is not None and room.text is not None
-    return room.text, dial.attrib["action"]
-
-
-async def log_in(desk: Desk, pin: str = "1357") -> ET.Element:
-    """Dial in and key the code and the PIN."""
-    action, said = gather_action(await twilio_posts(desk, f"{PUBLIC_URL}/telephony/twilio/dial-in"))
-    assert "campaign code" in said
-    action, said = gather_action(await twilio_posts(desk, action, Digits=CODE_DIGITS))
-    assert "PIN" in said and action.endswith(f"?code={CODE_DIGITS}")
-    return await twilio_posts(desk, action, Digits=pin)
 
 
 async def test_a_phones_only_caller_dials_in_takes_a_call_and_keys_the_result(
@@ -95,8 +34,10 @@ async def test_a_phones_only_caller_dials_in_takes_a_call_and_keys_the_result(
     carrier_call_id = await desk.connect(session_id)
     assert (carrier_call_id, str(session_id)) in desk.carrier.bridges
 
-    # `*` hangs the contact up and opens the menus.
+    # `*` offers the call's options; 1 hangs the contact up and opens the result menus.
     action, said = gather_action(await twilio_posts(desk, star, DialCallStatus="completed"))
+    assert said.startswith("Press 1 to hang up and enter the result, 3 to transfer to Field")
+    action, said = gather_action(await twilio_posts(desk, action, Digits="1"))
     assert carrier_call_id in desk.carrier.hangups
     assert said.startswith("support. Press 1 for Yes")
     await desk.run(0)
@@ -161,6 +102,7 @@ async def test_a_result_keyed_before_the_call_has_ended_is_saved_a_moment_later(
     await phone_desk.run(0)
     await phone_desk.connect(session_id)
     action, _ = gather_action(await twilio_posts(phone_desk, star, DialCallStatus="completed"))
+    action, _ = gather_action(await twilio_posts(phone_desk, action, Digits="1"))
     # The hang-up is on its way (the clock has not run): the menus go on meanwhile.
     for digits in ("2", "#"):
         action, _ = gather_action(await twilio_posts(phone_desk, action, Digits=digits))

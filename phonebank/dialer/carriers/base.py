@@ -85,6 +85,9 @@ class Carrier(ABC):
         """Connect the contact to `number` (warm: the caller stays on the line until they leave)."""
         raise NotImplementedError(f"the {self.name} carrier cannot transfer calls")
 
+    async def release(self, carrier_call_id: str) -> None:  # noqa: B027 (no rooms: nothing to do)
+        """The caller leaves a warm transfer: the contact and the transfer talk on without them."""
+
     async def monitor(self, carrier_call_id: str, *, supervisor: str, mode: str) -> None:
         """Let a supervisor listen in (`listen`) or speak on (`barge`) a connected call."""
         raise NotImplementedError(f"the {self.name} carrier cannot monitor calls")

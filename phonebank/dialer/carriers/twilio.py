@@ -63,10 +63,15 @@ def conference_twiml(
     caller_session_id: str, *, end_on_exit: bool = False, muted: bool = False
 ) -> VoiceResponse:
     """TwiML that puts the call into the caller session's conference."""
+    return room_twiml(conference_name(caller_session_id), end_on_exit=end_on_exit, muted=muted)
+
+
+def room_twiml(room: str, *, end_on_exit: bool = False, muted: bool = False) -> VoiceResponse:
+    """TwiML that puts the call into the conference named `room`."""
     response = VoiceResponse()
     dial = Dial()
     dial.conference(
-        conference_name(caller_session_id),
+        room,
         start_conference_on_enter=True,
         end_conference_on_exit=end_on_exit,
         beep=False,
@@ -248,7 +253,23 @@ class TwilioCarrier(Carrier):
             response.dial(number, caller_id=self.config.caller_number)
             await self._update(carrier_call_id, twiml=str(response))
             return
-        await self._create(number, conference_twiml(progress.bridged_to))
+        progress.transfer_leg = await self._create(number, conference_twiml(progress.bridged_to))
+
+    async def release(self, carrier_call_id: str) -> None:
+        """The caller leaves a warm transfer: the contact and the transfer move to their own room.
+
+        The caller's room is theirs for the next call; the two left talking meet in a room
+        named after the contact's call, which ends when either of them hangs up.
+        """
+        progress = self._calls.get(carrier_call_id)
+        if progress is None or progress.bridged_to is None:
+            return
+        room = f"pb-transfer-{carrier_call_id}"
+        contact = room_twiml(room, end_on_exit=True)
+        contact.hangup()
+        await self._update(carrier_call_id, twiml=str(contact))
+        if progress.transfer_leg is not None:
+            await self._update(progress.transfer_leg, twiml=str(room_twiml(room, end_on_exit=True)))
 
     async def monitor(self, carrier_call_id: str, *, supervisor: str, mode: str) -> None:
         """Ring the supervisor's browser into the conference, muted to listen, open to barge."""
@@ -258,13 +279,15 @@ class TwilioCarrier(Carrier):
         twiml = conference_twiml(progress.bridged_to, muted=mode == "listen")
         await self._create(f"client:{client_identity(supervisor)}", twiml)
 
-    async def _create(self, to: str, twiml: VoiceResponse) -> None:
+    async def _create(self, to: str, twiml: VoiceResponse) -> str | None:
         try:
-            await self._client.calls.create_async(
+            call = await self._client.calls.create_async(
                 to=to, from_=self.config.caller_number, twiml=str(twiml)
             )
         except TwilioException:
             logger.exception("twilio refused a call to %s", to)
+            return None
+        return str(call.sid)
 
     async def _update(self, carrier_call_id: str, **changes: str) -> None:
         try:

@@ -73,7 +73,7 @@ def from_answer(params: Mapping[str, str]) -> Normalized:
 class CallProgress:
     """One Twilio call's normalized stream: forward only, each step once, numbered."""
 
-    __slots__ = ("answered_by", "bridged_to", "rank", "sequence")
+    __slots__ = ("answered_by", "bridged_to", "rank", "sequence", "transfer_leg")
 
     def __init__(self) -> None:
         self.rank = -1
@@ -81,6 +81,8 @@ class CallProgress:
         self.answered_by: AnsweredBy | None = None
         # The caller session whose conference the contact was put in.
         self.bridged_to: str | None = None
+        # The call that rang a warm transfer's number into that conference.
+        self.transfer_leg: str | None = None
 
     @property
     def ended(self) -> bool:

@@ -121,6 +121,27 @@ async def test_transfers_and_monitoring_act_on_the_bridged_call() -> None:
         await harness.close()
 
 
+async def test_leaving_a_warm_transfer_moves_the_two_left_to_their_own_room() -> None:
+    harness = TwilioHarness("human", faults=False)
+    await harness.open()
+    try:
+        carrier, standin = harness.carrier, harness.standin
+        call = await carrier.originate(dial())
+        await harness.until_event(call, "answered")
+        await carrier.bridge(call, "session-1")
+        await carrier.transfer(call, "+14155550100", warm=True)
+        leg = next(sid for sid, made in standin.calls.items() if made.to == "+14155550100")
+        await carrier.release(call)
+        room = f"pb-transfer-{call}"
+        # The caller's room stays theirs; the contact and the transfer meet elsewhere.
+        for sid in (call, leg):
+            assert room in standin.calls[sid].twiml[-1], sid
+            assert 'endConferenceOnExit="true"' in standin.calls[sid].twiml[-1]
+        assert "pb-session-session-1" not in standin.calls[call].twiml[-1]
+    finally:
+        await harness.close()
+
+
 def test_the_app_will_not_start_with_a_twilio_carrier_half_configured() -> None:
     with pytest.raises(ValueError, match="PHONEBANK_TWILIO_ACCOUNT_SID"):
         create_app(Settings(carrier="twilio"))
