@@ -1,0 +1,473 @@
+"""The set-based import on PostgreSQL: the file COPYed into a staging table, rules applied in SQL.
+
+The rules are those of `import_rules`, applied to the whole file at once. Python still decides
+what only Python knows, once per distinct value: phone numbers through `kit.phones` (once per
+North American number block, once per text for other numbers) and the addresses the quick email
+check does not pass (through the validator); the answers are copied back and joined. Merging
+follows the file order: each row points at the earlier row it merges into, and the pointers are
+followed until every row reaches the row that created its person (or a stored person).
+"""
+
+import csv
+import io
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import asyncpg
+from email_validator import EmailNotValidError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from phonebank.errors import Invalid
+from phonebank.kit.phones import SEPARATORS, PhoneCache
+from phonebank.organizations.models import Organization
+from phonebank.people.import_rules import (
+    MAX_CUSTOM_FIELD_LENGTH,
+    NEEDS_CONTACT,
+    SIMPLE_EMAIL,
+    WHITESPACE,
+    CsvSource,
+    ImportReport,
+    RowError,
+    normalize_email,
+)
+
+TABLES = (
+    "import_staging", "import_cells", "import_phone_blocks", "import_phone_rows",
+    "import_phone_texts", "import_email_texts", "import_rows", "import_plan", "import_links",
+    "import_groups",
+)  # fmt: skip
+# Share of the work done after each stage, for the progress figure.
+STAGES = {"loaded": 0.2, "checked": 0.45, "merged": 0.6, "people": 0.7, "emails": 0.85}
+
+
+class _Ids:
+    """Time-ordered UUIDs (version 7 layout) made in SQL from a row number: one per row and
+    kind, in order, so the indexes of the tables written grow at their end."""
+
+    def __init__(self) -> None:
+        millis = int(time.time() * 1000).to_bytes(6, "big")
+        random = os.urandom(6)
+        self.prefix = (millis + bytes([0x70 | random[0] & 0x0F, random[1]])).hex()
+        tail = (0b10 << 62) | (int.from_bytes(random[2:], "big") >> 2 << 32)
+        self.base = tail - (1 << 64)  # as a signed bigint
+
+    def sql(self, row: str, kind: int) -> str:
+        """The id of kind `kind` (0 person, 1 address, 2 number) of the row numbered `row`."""
+        return f"('{self.prefix}' || to_hex({self.base}::bigint + ({row}) * 4 + {kind}))::uuid"
+
+
+def _value(index: int) -> str:
+    return f"nullif(btrim(c{index}, $1), '')"
+
+
+def _last_filled(indexes: Sequence[int]) -> str:
+    # Several columns for one field: the last non-empty cell wins, as in the row-by-row reading.
+    if not indexes:
+        return "NULL::text"
+    return f"coalesce({', '.join(_value(i) for i in reversed(indexes))})"
+
+
+def _cell_expressions(columns: Mapping[int, str]) -> tuple[dict[str, str], list[str]]:
+    by_target: dict[str, list[int]] = {}
+    for index, target in sorted(columns.items()):
+        by_target.setdefault(target, []).append(index)
+    fields = {
+        name: _last_filled(by_target.get(name, []))
+        for name in ("given_name", "family_name", "phone_number", "email_address")
+    }
+    names = [t.removeprefix("custom_fields.") for t in by_target if t.startswith("custom_fields.")]
+    pairs = [
+        f"${5 + n}::text, left({_last_filled(by_target['custom_fields.' + name])}, "
+        f"{MAX_CUSTOM_FIELD_LENGTH})"
+        for n, name in enumerate(names)
+    ]
+    # jsonb_build_object takes at most 100 arguments: build in chunks and concatenate.
+    chunks = [
+        f"jsonb_build_object({', '.join(pairs[i : i + 50])})" for i in range(0, len(pairs), 50)
+    ]
+    fields["custom_fields"] = (
+        f"jsonb_strip_nulls({' || '.join(chunks)})" if chunks else "'{}'::jsonb"
+    )
+    return fields, names
+
+
+def _copy_options(source: CsvSource) -> str | None:
+    """The delimiter when PostgreSQL's CSV reading gives the rows Python's does, else None."""
+    dialect = source.dialect
+    plain = (
+        dialect.delimiter in (",", ";", "\t")
+        and dialect.quotechar == '"'
+        and dialect.doublequote
+        and not dialect.escapechar
+        and not dialect.skipinitialspace
+    )
+    first_line = source.text.split("\n", 1)[0].split("\r", 1)[0]
+    if not plain or next(csv.reader([first_line], dialect), None) != source.header:
+        return None
+    return str(dialect.delimiter)
+
+
+async def _load(db: asyncpg.Connection, source: CsvSource, width: int) -> None:
+    """COPY the file as it is when PostgreSQL reads it as Python would; else Python's rows."""
+    names = [f"c{i}" for i in range(width)]
+    delimiter = _copy_options(source)
+    if delimiter is not None:
+        await db.execute("SAVEPOINT import_copy")
+        try:
+            await db.copy_to_table(
+                "import_staging",
+                source=io.BytesIO(source.text.encode()),
+                columns=names,
+                format="csv",
+                header=True,
+                delimiter=delimiter,
+            )
+        except asyncpg.DataError:
+            # Blank lines, ragged rows, stray quotes: Python's reader decides what they hold.
+            await db.execute("ROLLBACK TO SAVEPOINT import_copy")
+        else:
+            await db.execute("RELEASE SAVEPOINT import_copy")
+            return
+    records = (
+        (*(cells + [""] * width)[:width], number)
+        for number, cells in enumerate(source.rows, start=2)
+        if any(cell.strip() for cell in cells)
+    )
+    await db.copy_records_to_table("import_staging", records=records, columns=[*names, "n"])
+
+
+async def _copy_in(
+    db: asyncpg.Connection, table: str, columns: str, records: Iterable[tuple[Any, ...]]
+) -> None:
+    await db.execute(f"CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP")
+    names = [column.split()[0] for column in columns.split(", ")]
+    await db.copy_records_to_table(table, records=list(records), columns=names)
+
+
+def _zones(zones: Iterable[str]) -> str:
+    return json.dumps(list(zones))
+
+
+async def _decide_phones(db: asyncpg.Connection, country: str) -> None:
+    """Each number block, number text or (rarely) row's number decided by `kit.phones`."""
+    cache = PhoneCache(country)
+    blocks: list[tuple[str, str | None, str]] = []
+    undecided: list[str] = []
+    for block, text in await db.fetch(
+        "SELECT DISTINCT ON (left(national, 6)) left(national, 6), phone_text FROM import_cells"
+        " WHERE national IS NOT NULL ORDER BY left(national, 6), n"
+    ):
+        try:
+            cache.parse(text)
+        except Invalid:
+            pass
+        known = cache.block(block)
+        if known is None:
+            undecided.append(block)
+        else:
+            blocks.append((block, known.country, _zones(known.time_zones)))
+    await _copy_in(db, "import_phone_blocks", "block text, country text, zones jsonb", blocks)
+    # A block whose first number is not a valid one: its rows in file order, as the cache would.
+    rows = await db.fetch(
+        "SELECT n, phone_text FROM import_cells WHERE left(national, 6) = ANY($1::text[])"
+        " ORDER BY n",
+        undecided,
+    )
+    await _copy_in(
+        db,
+        "import_phone_rows",
+        "n bigint, e164 text, country text, zones jsonb, reason text",
+        (_decided(cache, text, n) for n, text in rows),
+    )
+    texts = await db.fetch(
+        "SELECT DISTINCT phone_text FROM import_cells"
+        " WHERE phone_text IS NOT NULL AND national IS NULL"
+    )
+    await _copy_in(
+        db,
+        "import_phone_texts",
+        "text text, e164 text, country text, zones jsonb, reason text",
+        (_decided(cache, text, text) for (text,) in texts),
+    )
+
+
+def _decided(cache: PhoneCache, text: str, key: Any) -> tuple[Any, ...]:
+    try:
+        parsed = cache.parse(text, field="phone_number")
+    except Invalid as error:
+        return (key, None, None, None, error.detail)
+    return (key, parsed.e164, parsed.country, _zones(parsed.time_zones), None)
+
+
+async def _decide_emails(db: asyncpg.Connection) -> None:
+    records = []
+    for (text,) in await db.fetch(
+        "SELECT DISTINCT email_text FROM import_cells"
+        " WHERE email_text IS NOT NULL AND email_lower IS NULL"
+    ):
+        try:
+            records.append((text, normalize_email(text), None))
+        except EmailNotValidError as error:
+            records.append((text, None, str(error)))
+    await _copy_in(db, "import_email_texts", "text text, email text, reason text", records)
+
+
+CHECKED_ROWS = f"""
+CREATE TEMP TABLE import_rows ON COMMIT DROP AS
+SELECT n, given_name, family_name, custom_fields, phone, country, zones, email,
+  CASE WHEN phone_text IS NOT NULL AND phone IS NULL THEN 'phone_number'
+       WHEN email_text IS NOT NULL AND email IS NULL THEN 'email_address'
+       WHEN phone_text IS NULL AND email_text IS NULL THEN 'phone_number' END AS error_field,
+  CASE WHEN phone_text IS NOT NULL AND phone IS NULL THEN phone_reason
+       WHEN email_text IS NOT NULL AND email IS NULL THEN email_reason
+       WHEN phone_text IS NULL AND email_text IS NULL THEN '{NEEDS_CONTACT}' END AS error_reason
+FROM (
+  SELECT c.n, c.given_name, c.family_name, c.custom_fields, c.phone_text, c.email_text,
+    CASE WHEN pr.n IS NOT NULL THEN pr.e164 WHEN pb.block IS NOT NULL THEN '+1' || c.national
+         ELSE pt.e164 END AS phone,
+    coalesce(pr.country, pb.country, pt.country) AS country,
+    coalesce(pr.zones, pb.zones, pt.zones, '[]') AS zones,
+    coalesce(pr.reason, pt.reason) AS phone_reason,
+    coalesce(c.email_lower, et.email) AS email, et.reason AS email_reason
+  FROM import_cells c
+  LEFT JOIN import_phone_rows pr ON pr.n = c.n
+  LEFT JOIN import_phone_blocks pb ON pb.block = left(c.national, 6) AND pr.n IS NULL
+  LEFT JOIN import_phone_texts pt ON pt.text = c.phone_text AND c.national IS NULL
+  LEFT JOIN import_email_texts et ON et.text = c.email_text AND c.email_lower IS NULL
+) checked
+"""
+
+# Each valid row: the stored person its address (else its number) belongs to, or the earlier
+# row of the file it follows, and whether it brings an address or a number not yet known.
+PLAN = """
+CREATE TEMP TABLE import_plan ON COMMIT DROP AS
+WITH v AS (SELECT * FROM import_rows WHERE error_field IS NULL),
+fe AS (SELECT email, min(n) AS first FROM v WHERE email IS NOT NULL GROUP BY email),
+fp AS (SELECT phone, min(n) AS first FROM v WHERE phone IS NOT NULL GROUP BY phone),
+ke AS (
+  SELECT DISTINCT ON (a.address) a.address, a.person_id FROM email_addresses a
+  JOIN fe ON fe.email = a.address WHERE a.organization_id = $1
+  ORDER BY a.address, a.person_id),
+kp AS (
+  SELECT DISTINCT ON (p.number) p.number, p.person_id FROM phone_numbers p
+  JOIN fp ON fp.phone = p.number WHERE p.organization_id = $1
+  ORDER BY p.number, p.person_id)
+SELECT v.n, v.given_name, v.family_name, v.custom_fields, v.phone, v.country, v.zones, v.email,
+  CASE WHEN ke.person_id IS NOT NULL THEN ke.person_id
+       WHEN fe.first < v.n THEN NULL ELSE kp.person_id END AS stored_id,
+  CASE WHEN ke.person_id IS NOT NULL THEN NULL
+       WHEN fe.first < v.n THEN fe.first
+       WHEN kp.person_id IS NOT NULL THEN NULL
+       WHEN fp.first < v.n THEN fp.first END AS follows,
+  coalesce(v.email IS NOT NULL AND ke.person_id IS NULL AND fe.first = v.n, false) AS adds_email,
+  coalesce(v.phone IS NOT NULL AND kp.person_id IS NULL AND fp.first = v.n, false) AS adds_phone
+FROM v
+LEFT JOIN fe ON fe.email = v.email
+LEFT JOIN fp ON fp.phone = v.phone
+LEFT JOIN ke ON ke.address = v.email
+LEFT JOIN kp ON kp.number = v.phone
+"""
+
+# Rows that follow others, grouped under the row that made their person (or its stored id).
+GROUPS = """
+CREATE TEMP TABLE import_groups ON COMMIT DROP AS
+WITH members AS (
+  SELECT l.n, l.ptr AS owner FROM import_links l
+  UNION ALL SELECT DISTINCT ptr, ptr FROM import_links),
+rows AS (
+  SELECT m.owner, p.* FROM members m JOIN import_plan p ON p.n = m.n),
+custom AS (
+  SELECT r.owner, jsonb_object_agg(kv.key, kv.value ORDER BY r.n) AS custom_fields
+  FROM rows r, jsonb_each(r.custom_fields) kv GROUP BY r.owner)
+SELECT r.owner,
+  (array_agg(r.given_name ORDER BY r.n DESC) FILTER (WHERE r.given_name IS NOT NULL))[1]
+    AS given_name,
+  (array_agg(r.family_name ORDER BY r.n DESC) FILTER (WHERE r.family_name IS NOT NULL))[1]
+    AS family_name,
+  coalesce(min(c.custom_fields::text)::jsonb, '{}') AS custom_fields,
+  min(r.n) FILTER (WHERE r.adds_email) AS first_email,
+  min(r.n) FILTER (WHERE r.adds_phone) AS first_phone
+FROM rows r LEFT JOIN custom c ON c.owner = r.owner GROUP BY r.owner
+"""
+
+
+async def _follow_links(db: asyncpg.Connection) -> None:
+    """Point every following row at the row that made its person (pointer jumping)."""
+    await db.execute(
+        "CREATE TEMP TABLE import_links ON COMMIT DROP AS"
+        " SELECT n, follows AS ptr, NULL::uuid AS stored_id FROM import_plan"
+        " WHERE follows IS NOT NULL"
+    )
+    while True:
+        status = await db.execute(
+            "UPDATE import_links l SET ptr = q.ptr FROM import_links q WHERE q.n = l.ptr"
+        )
+        if status == "UPDATE 0":
+            break
+    await db.execute(
+        "UPDATE import_links l SET stored_id = p.stored_id FROM import_plan p"
+        " WHERE p.n = l.ptr AND p.stored_id IS NOT NULL"
+    )
+    await db.execute(GROUPS)
+
+
+def _count(status: str) -> int:
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def _write(db: asyncpg.Connection, organization_id: uuid.UUID, ids: _Ids) -> tuple[int, int]:
+    """People, their addresses and numbers; returns how many were created and updated."""
+    created = _count(
+        await db.execute(
+            "INSERT INTO people (id, organization_id, given_name, family_name, custom_fields,"
+            " languages_spoken, created_at, modified_at)"
+            f" SELECT {ids.sql('p.n', 0)}, $1,"
+            " CASE WHEN g.owner IS NULL THEN p.given_name ELSE g.given_name END,"
+            " CASE WHEN g.owner IS NULL THEN p.family_name ELSE g.family_name END,"
+            " CASE WHEN g.owner IS NULL THEN p.custom_fields ELSE g.custom_fields END,"
+            " '[]', now(), now()"
+            " FROM import_plan p LEFT JOIN import_groups g ON g.owner = p.n"
+            " WHERE p.stored_id IS NULL AND p.follows IS NULL",
+            organization_id,
+        )
+    )
+    updated = _count(
+        await db.execute(
+            "UPDATE people pe SET given_name = coalesce(u.given_name, pe.given_name),"
+            " family_name = coalesce(u.family_name, pe.family_name), modified_at = now()"
+            " FROM (SELECT coalesce(p.stored_id, l.stored_id) AS id,"
+            "  (array_agg(p.given_name ORDER BY p.n DESC)"
+            "   FILTER (WHERE p.given_name IS NOT NULL))[1] AS given_name,"
+            "  (array_agg(p.family_name ORDER BY p.n DESC)"
+            "   FILTER (WHERE p.family_name IS NOT NULL))[1] AS family_name"
+            "  FROM import_plan p LEFT JOIN import_links l ON l.n = p.n"
+            "  WHERE p.stored_id IS NOT NULL OR l.stored_id IS NOT NULL GROUP BY 1) u"
+            " WHERE pe.id = u.id"
+        )
+    )
+    return created, updated
+
+
+def _contact_insert(ids: _Ids, table: str, kind: int, columns: str, values: str) -> str:
+    what = "email" if kind == 1 else "phone"
+    owner = "coalesce(l.ptr, p.n)"
+    return (
+        f'INSERT INTO {table} (id, person_id, organization_id, "primary", position, {columns})'
+        f" SELECT {ids.sql('p.n', kind)},"
+        f" coalesce(p.stored_id, l.stored_id, {ids.sql(owner, 0)}), $1,"
+        f" p.stored_id IS NULL AND l.stored_id IS NULL"
+        f" AND (g.owner IS NULL OR g.first_{what} = p.n), 0, {values}"
+        " FROM import_plan p LEFT JOIN import_links l ON l.n = p.n"
+        f" LEFT JOIN import_groups g ON g.owner = {owner}"
+        f" WHERE p.adds_{what}"
+    )
+
+
+async def import_set_based(
+    session: AsyncSession,
+    *,
+    organization: Organization,
+    source: CsvSource,
+    columns: Mapping[int, str],
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """The import of `importing.import_people`, on PostgreSQL, for the whole file at once."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    db = raw.driver_connection
+    assert isinstance(db, asyncpg.Connection)
+    await db.execute("SET LOCAL work_mem = '256MB'")
+    await db.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)}")
+    width = len(source.header)
+    cells = ", ".join(f"c{i} text" for i in range(width))
+    await db.execute(
+        f"CREATE TEMP TABLE import_staging ({cells},"
+        " n bigint GENERATED BY DEFAULT AS IDENTITY (START WITH 2)) ON COMMIT DROP"
+    )
+    await _load(db, source, width)
+    fields, custom_names = _cell_expressions(columns)
+    filled = " OR ".join(f"{_value(i)} IS NOT NULL" for i in range(width))
+    rows = _count(
+        await db.execute(
+            "CREATE TEMP TABLE import_cells ON COMMIT DROP AS"
+            " SELECT n, given_name, family_name, custom_fields, phone_text, email_text,"
+            " CASE WHEN email_text ~ $4 THEN lower(email_text) END AS email_lower,"
+            " CASE WHEN national ~ '^[0-9]{10}$' THEN national END AS national"
+            " FROM (SELECT *, CASE WHEN digits LIKE '+1%' THEN substr(digits, 3)"
+            "  WHEN digits LIKE '+%' OR NOT $3 THEN NULL"
+            "  WHEN length(digits) = 11 AND digits LIKE '1%' THEN substr(digits, 2)"
+            "  ELSE digits END AS national"
+            " FROM (SELECT n,"
+            f"  {fields['given_name']} AS given_name, {fields['family_name']} AS family_name,"
+            f"  {fields['custom_fields']} AS custom_fields,"
+            f"  {fields['phone_number']} AS phone_text, {fields['email_address']} AS email_text,"
+            f"  translate({fields['phone_number']}, $2, '') AS digits"
+            f"  FROM import_staging WHERE {filled}) read) national",
+            WHITESPACE,
+            SEPARATORS,
+            PhoneCache(organization.default_country).north_american,
+            f"^(?:{SIMPLE_EMAIL})$",
+            *custom_names,
+        )
+    )
+    progress = _Progress(on_progress, rows)
+    progress("loaded")
+    await _decide_phones(db, organization.default_country)
+    await _decide_emails(db)
+    await db.execute(CHECKED_ROWS)
+    await db.execute("ANALYZE import_rows")
+    report = ImportReport(rows=rows)
+    report.errors = [
+        RowError(n, field, reason)
+        for n, field, reason in await db.fetch(
+            "SELECT n, error_field, error_reason FROM import_rows"
+            " WHERE error_field IS NOT NULL ORDER BY n"
+        )
+    ]
+    progress("checked")
+    await db.execute(PLAN, organization.id)
+    await _follow_links(db)
+    progress("merged")
+    ids = _Ids()
+    report.created, report.updated = await _write(db, organization.id, ids)
+    progress("people")
+    await db.execute(
+        _contact_insert(ids, "email_addresses", 1, "address", "p.email"), organization.id
+    )
+    progress("emails")
+    await db.execute(
+        _contact_insert(
+            ids,
+            "phone_numbers",
+            2,
+            "number, country, time_zones, do_not_call",
+            "p.phone, p.country, p.zones, false",
+        ),
+        organization.id,
+    )
+    report.person_ids = list(
+        dict.fromkeys(
+            person_id
+            for (person_id,) in await db.fetch(
+                f"SELECT coalesce(stored_id, {ids.sql('n', 0)}) FROM import_plan"
+                " WHERE follows IS NULL ORDER BY n"
+            )
+        )
+    )
+    await db.execute(f"DROP TABLE {', '.join(TABLES)}")
+    if on_progress is not None:
+        on_progress(rows)
+    return report
+
+
+class _Progress:
+    def __init__(self, listener: Callable[[int], None] | None, rows: int) -> None:
+        self.listener, self.rows = listener, rows
+
+    def __call__(self, stage: str) -> None:
+        if self.listener is not None:
+            self.listener(int(self.rows * STAGES[stage]))
