@@ -8,7 +8,6 @@ follows the file order: each row points at the earlier row it merges into, and t
 followed until every row reaches the row that created its person (or a stored person).
 """
 
-import csv
 import io
 import json
 import os
@@ -19,6 +18,7 @@ from typing import Any
 
 import asyncpg
 from email_validator import EmailNotValidError
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.errors import Invalid
@@ -64,14 +64,19 @@ def _value(index: int) -> str:
     return f"nullif(btrim(c{index}, $1), '')"
 
 
+def _custom_names(columns: Mapping[int, str]) -> list[str]:
+    targets = dict.fromkeys(target for _, target in sorted(columns.items()))
+    return [t.removeprefix("custom_fields.") for t in targets if t.startswith("custom_fields.")]
+
+
 def _last_filled(indexes: Sequence[int]) -> str:
     # Several columns for one field: the last non-empty cell wins, as in the row-by-row reading.
     if not indexes:
         return "NULL::text"
-    return f"coalesce({', '.join(_value(i) for i in reversed(indexes))})"
+    return f"coalesce({', '.join(f'v{i}' for i in reversed(indexes))})"
 
 
-def _cell_expressions(columns: Mapping[int, str]) -> tuple[dict[str, str], list[str]]:
+def _cell_expressions(columns: Mapping[int, str]) -> dict[str, str]:
     by_target: dict[str, list[int]] = {}
     for index, target in sorted(columns.items()):
         by_target.setdefault(target, []).append(index)
@@ -79,7 +84,7 @@ def _cell_expressions(columns: Mapping[int, str]) -> tuple[dict[str, str], list[
         name: _last_filled(by_target.get(name, []))
         for name in ("given_name", "family_name", "phone_number", "email_address")
     }
-    names = [t.removeprefix("custom_fields.") for t in by_target if t.startswith("custom_fields.")]
+    names = _custom_names(columns)
     pairs = [
         f"${5 + n}::text, left({_last_filled(by_target['custom_fields.' + name])}, "
         f"{MAX_CUSTOM_FIELD_LENGTH})"
@@ -92,27 +97,53 @@ def _cell_expressions(columns: Mapping[int, str]) -> tuple[dict[str, str], list[
     fields["custom_fields"] = (
         f"jsonb_strip_nulls({' || '.join(chunks)})" if chunks else "'{}'::jsonb"
     )
-    return fields, names
+    return fields
+
+
+def _cells_sql(columns: Mapping[int, str], width: int) -> str:
+    """Each non-blank row's cells stripped and mapped; the national digits of its number.
+
+    OFFSET 0 keeps each step's values computed once rather than inlined where they are used.
+    """
+    fields = _cell_expressions(columns)
+    values = ", ".join(f"{_value(i)} AS v{i}" for i in range(width))
+    filled = " OR ".join(f"v{i} IS NOT NULL" for i in range(width))
+    return (
+        "CREATE TEMP TABLE import_cells ON COMMIT DROP AS"
+        " SELECT n, given_name, family_name, custom_fields, phone_text, email_text,"
+        " CASE WHEN email_text ~ $4 THEN lower(email_text) END AS email_lower,"
+        " CASE WHEN national ~ '^[0-9]{10}$' THEN national END AS national"
+        " FROM (SELECT *, CASE WHEN digits LIKE '+1%' THEN substr(digits, 3)"
+        "  WHEN digits LIKE '+%' OR NOT $3 THEN NULL"
+        "  WHEN length(digits) = 11 AND digits LIKE '1%' THEN substr(digits, 2)"
+        "  ELSE digits END AS national"
+        " FROM (SELECT *, translate(phone_text, $2, '') AS digits"
+        " FROM (SELECT n,"
+        f"  {fields['given_name']} AS given_name, {fields['family_name']} AS family_name,"
+        f"  {fields['custom_fields']} AS custom_fields,"
+        f"  {fields['phone_number']} AS phone_text, {fields['email_address']} AS email_text"
+        f"  FROM (SELECT n, {values} FROM import_staging OFFSET 0) stripped"
+        f"  WHERE {filled} OFFSET 0) mapped OFFSET 0) digits OFFSET 0) national"
+    )
 
 
 def _copy_options(source: CsvSource) -> str | None:
-    """The delimiter when PostgreSQL's CSV reading gives the rows Python's does, else None."""
-    dialect = source.dialect
-    plain = (
-        dialect.delimiter in (",", ";", "\t")
-        and dialect.quotechar == '"'
-        and dialect.doublequote
-        and not dialect.escapechar
-        and not dialect.skipinitialspace
-    )
-    first_line = source.text.split("\n", 1)[0].split("\r", 1)[0]
-    if not plain or next(csv.reader([first_line], dialect), None) != source.header:
+    """The delimiter when PostgreSQL's CSV reading surely gives the rows Python's does, else None.
+
+    That is a file without quotes: PostgreSQL reads a quote inside a cell as the start of a
+    quoted part, Python as a character, so quoted files are read by Python.
+    """
+    plain = source.dialect.delimiter in (",", ";", "\t") and not source.dialect.skipinitialspace
+    if not plain or '"' in source.text:
         return None
-    return str(dialect.delimiter)
+    return str(source.dialect.delimiter)
 
 
 async def _load(db: asyncpg.Connection, source: CsvSource, width: int) -> None:
-    """COPY the file as it is when PostgreSQL reads it as Python would; else Python's rows."""
+    """COPY the file as it is when PostgreSQL reads it as Python would; else Python's rows.
+
+    Rows are numbered as the file's records (the header is 1), blank ones included.
+    """
     names = [f"c{i}" for i in range(width)]
     delimiter = _copy_options(source)
     if delimiter is not None:
@@ -377,10 +408,14 @@ async def import_set_based(
 ) -> ImportReport:
     """The import of `importing.import_people`, on PostgreSQL, for the whole file at once."""
     connection = await session.connection()
+    # The driver opens the transaction at the first statement: open it before using the driver.
+    await connection.execute(text("SELECT 1"))
     raw = await connection.get_raw_connection()
     db = raw.driver_connection
     assert isinstance(db, asyncpg.Connection)
+    # Large sorts and hashes stay in memory; compiling the statements costs more than it saves.
     await db.execute("SET LOCAL work_mem = '256MB'")
+    await db.execute("SET LOCAL jit = off")
     await db.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)}")
     width = len(source.header)
     cells = ", ".join(f"c{i} text" for i in range(width))
@@ -389,29 +424,14 @@ async def import_set_based(
         " n bigint GENERATED BY DEFAULT AS IDENTITY (START WITH 2)) ON COMMIT DROP"
     )
     await _load(db, source, width)
-    fields, custom_names = _cell_expressions(columns)
-    filled = " OR ".join(f"{_value(i)} IS NOT NULL" for i in range(width))
     rows = _count(
         await db.execute(
-            "CREATE TEMP TABLE import_cells ON COMMIT DROP AS"
-            " SELECT n, given_name, family_name, custom_fields, phone_text, email_text,"
-            " CASE WHEN email_text ~ $4 THEN lower(email_text) END AS email_lower,"
-            " CASE WHEN national ~ '^[0-9]{10}$' THEN national END AS national"
-            " FROM (SELECT *, CASE WHEN digits LIKE '+1%' THEN substr(digits, 3)"
-            "  WHEN digits LIKE '+%' OR NOT $3 THEN NULL"
-            "  WHEN length(digits) = 11 AND digits LIKE '1%' THEN substr(digits, 2)"
-            "  ELSE digits END AS national"
-            " FROM (SELECT n,"
-            f"  {fields['given_name']} AS given_name, {fields['family_name']} AS family_name,"
-            f"  {fields['custom_fields']} AS custom_fields,"
-            f"  {fields['phone_number']} AS phone_text, {fields['email_address']} AS email_text,"
-            f"  translate({fields['phone_number']}, $2, '') AS digits"
-            f"  FROM import_staging WHERE {filled}) read) national",
+            _cells_sql(columns, width),
             WHITESPACE,
             SEPARATORS,
             PhoneCache(organization.default_country).north_american,
             f"^(?:{SIMPLE_EMAIL})$",
-            *custom_names,
+            *_custom_names(columns),
         )
     )
     progress = _Progress(on_progress, rows)
