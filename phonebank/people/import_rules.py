@@ -150,4 +150,3 @@ def normalize_email(raw: str) -> str:
     if is_simple_email(raw):
         return raw.lower()
     return str(validate_email(raw, check_deliverability=False).normalized).lower()
-

@@ -8,6 +8,7 @@ follows the file order: each row points at the earlier row it merges into, and t
 followed until every row reaches the row that created its person (or a stored person).
 """
 
+import contextlib
 import io
 import json
 import os
@@ -188,14 +189,12 @@ async def _decide_phones(db: asyncpg.Connection, country: str) -> None:
     cache = PhoneCache(country)
     blocks: list[tuple[str, str | None, str]] = []
     undecided: list[str] = []
-    for block, text in await db.fetch(
+    for block, first in await db.fetch(
         "SELECT DISTINCT ON (left(national, 6)) left(national, 6), phone_text FROM import_cells"
         " WHERE national IS NOT NULL ORDER BY left(national, 6), n"
     ):
-        try:
-            cache.parse(text)
-        except Invalid:
-            pass
+        with contextlib.suppress(Invalid):
+            cache.parse(first)
         known = cache.block(block)
         if known is None:
             undecided.append(block)
@@ -212,7 +211,7 @@ async def _decide_phones(db: asyncpg.Connection, country: str) -> None:
         db,
         "import_phone_rows",
         "n bigint, e164 text, country text, zones jsonb, reason text",
-        (_decided(cache, text, n) for n, text in rows),
+        (_decided(cache, raw, n) for n, raw in rows),
     )
     texts = await db.fetch(
         "SELECT DISTINCT phone_text FROM import_cells"
@@ -222,7 +221,7 @@ async def _decide_phones(db: asyncpg.Connection, country: str) -> None:
         db,
         "import_phone_texts",
         "text text, e164 text, country text, zones jsonb, reason text",
-        (_decided(cache, text, text) for (text,) in texts),
+        (_decided(cache, raw, raw) for (raw,) in texts),
     )
 
 
@@ -235,15 +234,15 @@ def _decided(cache: PhoneCache, text: str, key: Any) -> tuple[Any, ...]:
 
 
 async def _decide_emails(db: asyncpg.Connection) -> None:
-    records = []
-    for (text,) in await db.fetch(
+    records: list[tuple[str, str | None, str | None]] = []
+    for (raw,) in await db.fetch(
         "SELECT DISTINCT email_text FROM import_cells"
         " WHERE email_text IS NOT NULL AND email_lower IS NULL"
     ):
         try:
-            records.append((text, normalize_email(text), None))
+            records.append((raw, normalize_email(raw), None))
         except EmailNotValidError as error:
-            records.append((text, None, str(error)))
+            records.append((raw, None, str(error)))
     await _copy_in(db, "import_email_texts", "text text, email text, reason text", records)
 
 

@@ -12,7 +12,7 @@ from phonebank.organizations.service import create_organization
 from phonebank.people.import_rules import ImportReport, map_columns, open_csv
 from phonebank.people.importing import _import_row_by_row, import_people
 from phonebank.people.importing_sql import import_set_based
-from phonebank.people.models import EmailAddress, Person, PhoneNumber
+from phonebank.people.models import Person
 
 HEADER = "First Name,Last Name,Phone,Mobile,E-mail,Ward,ward ,Notes\n"
 ROWS = (
