@@ -72,6 +72,7 @@ async def _import(url: str, data: bytes, rows: int) -> float:
                     organization=organization,
                     data=data,
                     on_progress=lambda done: progress.update(task, completed=done),
+                    keep_person_ids=False,  # as `phonebank import people` without --campaign
                 )
             seconds = time.perf_counter() - started
         assert report.created == rows and not report.errors, (report.created, report.errors[:3])

@@ -232,10 +232,12 @@ async def import_people(
     data: bytes,
     mapping: Mapping[str, str] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    keep_person_ids: bool = True,
 ) -> ImportReport:
     """Read a CSV file of people and store them, merging with people already stored.
 
-    `on_progress` hears how many rows have been done, as the import goes.
+    `on_progress` hears how many rows have been done, as the import goes. The report lists
+    the people's ids (to add them to a campaign or a list) unless `keep_person_ids` is false.
     """
     source = open_csv(data)
     columns = map_columns(source.header, mapping or {})
@@ -248,6 +250,7 @@ async def import_people(
             source=source,
             columns=columns,
             on_progress=on_progress,
+            keep_person_ids=keep_person_ids,
         )
     else:
         report = await _import_row_by_row(session, organization, source, columns, on_progress)

@@ -190,8 +190,9 @@ async def _decide_phones(db: asyncpg.Connection, country: str) -> None:
     blocks: list[tuple[str, str | None, str]] = []
     undecided: list[str] = []
     for block, first in await db.fetch(
-        "SELECT DISTINCT ON (left(national, 6)) left(national, 6), phone_text FROM import_cells"
-        " WHERE national IS NOT NULL ORDER BY left(national, 6), n"
+        "SELECT left(c.national, 6), c.phone_text FROM import_cells c JOIN"
+        " (SELECT min(n) AS n FROM import_cells WHERE national IS NOT NULL"
+        "  GROUP BY left(national, 6)) first ON first.n = c.n"
     ):
         with contextlib.suppress(Invalid):
             cache.parse(first)
@@ -273,18 +274,23 @@ FROM (
 
 # Each valid row: the stored person its address (else its number) belongs to, or the earlier
 # row of the file it follows, and whether it brings an address or a number not yet known.
+# Only addresses and numbers that come more than once have a first row (`fe`, `fp`).
 PLAN = """
 CREATE TEMP TABLE import_plan ON COMMIT DROP AS
 WITH v AS (SELECT * FROM import_rows WHERE error_field IS NULL),
-fe AS (SELECT email, min(n) AS first FROM v WHERE email IS NOT NULL GROUP BY email),
-fp AS (SELECT phone, min(n) AS first FROM v WHERE phone IS NOT NULL GROUP BY phone),
+fe AS (
+  SELECT email, min(n) AS first FROM v WHERE email IS NOT NULL
+  GROUP BY email HAVING count(*) > 1),
+fp AS (
+  SELECT phone, min(n) AS first FROM v WHERE phone IS NOT NULL
+  GROUP BY phone HAVING count(*) > 1),
 ke AS (
   SELECT DISTINCT ON (a.address) a.address, a.person_id FROM email_addresses a
-  JOIN fe ON fe.email = a.address WHERE a.organization_id = $1
+  JOIN v ON v.email = a.address WHERE a.organization_id = $1
   ORDER BY a.address, a.person_id),
 kp AS (
   SELECT DISTINCT ON (p.number) p.number, p.person_id FROM phone_numbers p
-  JOIN fp ON fp.phone = p.number WHERE p.organization_id = $1
+  JOIN v ON v.phone = p.number WHERE p.organization_id = $1
   ORDER BY p.number, p.person_id)
 SELECT v.n, v.given_name, v.family_name, v.custom_fields, v.phone, v.country, v.zones, v.email,
   CASE WHEN ke.person_id IS NOT NULL THEN ke.person_id
@@ -293,8 +299,8 @@ SELECT v.n, v.given_name, v.family_name, v.custom_fields, v.phone, v.country, v.
        WHEN fe.first < v.n THEN fe.first
        WHEN kp.person_id IS NOT NULL THEN NULL
        WHEN fp.first < v.n THEN fp.first END AS follows,
-  coalesce(v.email IS NOT NULL AND ke.person_id IS NULL AND fe.first = v.n, false) AS adds_email,
-  coalesce(v.phone IS NOT NULL AND kp.person_id IS NULL AND fp.first = v.n, false) AS adds_phone
+  v.email IS NOT NULL AND ke.person_id IS NULL AND coalesce(fe.first, v.n) = v.n AS adds_email,
+  v.phone IS NOT NULL AND kp.person_id IS NULL AND coalesce(fp.first, v.n) = v.n AS adds_phone
 FROM v
 LEFT JOIN fe ON fe.email = v.email
 LEFT JOIN fp ON fp.phone = v.phone
@@ -436,6 +442,7 @@ async def import_set_based(
     source: CsvSource,
     columns: Mapping[int, str],
     on_progress: Callable[[int], None] | None = None,
+    keep_person_ids: bool = True,
 ) -> ImportReport:
     """The import of `importing.import_people`, on PostgreSQL, for the whole file at once."""
     connection = await session.connection()
@@ -511,15 +518,16 @@ async def import_set_based(
     )
     if skipping:
         await db.execute("SET LOCAL session_replication_role = origin")
-    report.person_ids = list(
-        dict.fromkeys(
-            person_id
-            for (person_id,) in await db.fetch(
-                f"SELECT coalesce(stored_id, {ids.sql('n', 0)}) FROM import_plan"
-                " WHERE follows IS NULL ORDER BY n"
+    if keep_person_ids:
+        report.person_ids = list(
+            dict.fromkeys(
+                person_id
+                for (person_id,) in await db.fetch(
+                    f"SELECT coalesce(stored_id, {ids.sql('n', 0)}) FROM import_plan"
+                    " WHERE follows IS NULL ORDER BY n"
+                )
             )
         )
-    )
     await db.execute(f"DROP TABLE {', '.join(TABLES)}")
     if on_progress is not None:
         on_progress(rows)
