@@ -79,10 +79,10 @@ def _summary(report: ImportReport) -> tuple[object, ...]:
 
 
 async def _both(
-    session: AsyncSession, files: list[str]
+    session: AsyncSession, files: list[str], country: str = "US"
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], Organization, Organization]:
-    sql_org = await create_organization(session, name="Set-based")
-    row_org = await create_organization(session, name="Row by row")
+    sql_org = await create_organization(session, name="Set-based", default_country=country)
+    row_org = await create_organization(session, name="Row by row", default_country=country)
     sql_reports, row_reports = [], []
     for body in files:
         source = open_csv(body.encode())
@@ -102,9 +102,13 @@ async def _both(
     return sql_reports, row_reports, sql_org, row_org
 
 
-@pytest.mark.parametrize("privileged", [True, False], ids=["checks-once", "checks-per-row"])
+@pytest.mark.parametrize(
+    ("privileged", "country"),
+    [(True, "US"), (False, "US"), (True, "GB")],
+    ids=["checks-once", "checks-per-row", "numbers-read-in-britain"],
+)
 async def test_both_engines_import_the_same_messy_files_alike(
-    session: AsyncSession, privileged: bool
+    session: AsyncSession, privileged: bool, country: str
 ) -> None:
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the set-based engine runs on PostgreSQL")
@@ -118,7 +122,7 @@ async def test_both_engines_import_the_same_messy_files_alike(
         ):
             await session.execute(text(statement))
     sql_reports, row_reports, sql_org, row_org = await _both(
-        session, [HEADER + ROWS, SECOND, QUOTED, RAGGED]
+        session, [HEADER + ROWS, SECOND, QUOTED, RAGGED], country
     )
     assert sql_reports == row_reports
     assert await _people(session, sql_org.id) == await _people(session, row_org.id)
