@@ -279,9 +279,10 @@ async def import_set_based(
     await db.execute("SET LOCAL jit = off")
     await db.execute("SAVEPOINT import_buffers")
     try:
-        # Temporary tables live in the connection's own buffers; a connection that already
-        # used temporary tables keeps the size it had.
-        await db.execute("SET LOCAL temp_buffers = '1GB'")
+        # Temporary tables live in the connection's own buffers, which it keeps (up to this
+        # size) until it closes; a connection that already used temporary tables keeps the
+        # size it had.
+        await db.execute("SET LOCAL temp_buffers = '256MB'")
     except asyncpg.PostgresError:
         await db.execute("ROLLBACK TO SAVEPOINT import_buffers")
     await db.execute("RELEASE SAVEPOINT import_buffers")
