@@ -106,6 +106,7 @@ def import_people_command(
                         data=data,
                         mapping=mapping,
                         on_progress=lambda rows: progress.update(task, completed=rows),
+                        keep_person_ids=target is not None,
                     )
                 added = 0
                 if target is not None and report.person_ids:

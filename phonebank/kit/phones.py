@@ -71,7 +71,9 @@ def normalize_phone(raw: str, *, default_country: str, field: str = "number") ->
 
 # Countries of the North American Numbering Plan that are parsed as +1 by default.
 NANP_DEFAULTS = frozenset({"US", "CA", "PR", "VI", "GU", "AS", "MP"})
-_NON_DIGITS = str.maketrans("", "", " ()-./\u00a0")
+# What people put between digits; the national digits are what is left.
+SEPARATORS = " ()-./\u00a0"
+_NON_DIGITS = str.maketrans("", "", SEPARATORS)
 
 
 class PhoneCache:
@@ -88,19 +90,30 @@ class PhoneCache:
         self._blocks: dict[str, ParsedPhone] = {}
         self._exact: dict[str, ParsedPhone | None] = {}
 
+    @property
+    def north_american(self) -> bool:
+        """Whether national numbers are read in the North American plan first."""
+        return self.default_country in NANP_DEFAULTS
+
     def _national(self, text: str) -> str | None:
-        # The ten national digits when the number is read in the North American plan first
-        # (so a valid block decides it exactly as the full parse would), else None.
+        # The ten national digits (ASCII) when the number is read in the North American plan
+        # first (so a valid block decides it exactly as the full parse would), else None.
+        # The import's SQL reads numbers the same way (`people.importing_sql`).
         digits = text.translate(_NON_DIGITS)
         if digits.startswith("+1"):
             national = digits[2:]
-        elif digits.startswith("+") or self.default_country not in NANP_DEFAULTS:
+        elif digits.startswith("+") or not self.north_american:
             return None
         elif len(digits) == 11 and digits.startswith("1"):
             national = digits[1:]
         else:
             national = digits
-        return national if len(national) == 10 and national.isdigit() else None
+        ascii_digits = len(national) == 10 and national.isascii() and national.isdigit()
+        return national if ascii_digits else None
+
+    def block(self, prefix: str) -> ParsedPhone | None:
+        """What was learned of a block (its six first national digits), if anything yet."""
+        return self._blocks.get(prefix)
 
     def parse(self, raw: str, *, field: str = "number") -> ParsedPhone:
         """Like `parse_phone`, with the organization's default country given once."""

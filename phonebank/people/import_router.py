@@ -73,7 +73,11 @@ async def import_people_csv(
     if len(data) > MAX_UPLOAD_BYTES:
         raise Invalid("the file is larger than 50 MB: use the command line", field="file")
     report = await import_people(
-        session, organization=organization, data=data, mapping=parse_mapping(map or [])
+        session,
+        organization=organization,
+        data=data,
+        mapping=parse_mapping(map or []),
+        keep_person_ids=campaign is not None or person_list is not None,
     )
     added_to_campaign = added_to_list = 0
     if campaign is not None and report.person_ids:
