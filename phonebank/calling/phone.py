@@ -24,7 +24,7 @@ from phonebank.calling.service import (
 from phonebank.calling.session_actions import store_result
 from phonebank.calls.models import Result
 from phonebank.campaigns.models import Campaign
-from phonebank.dialer.engine import CampaignDialer
+from phonebank.dialer.commands import EngineLink
 from phonebank.errors import Unauthorized
 from phonebank.scripts.models import Script
 
@@ -78,19 +78,16 @@ async def result_prompts(session: AsyncSession, *, caller_session: CallerSession
     return prompts_for(script)
 
 
-async def hang_up_contact(dialer: CampaignDialer | None, caller_session: CallerSession) -> bool:
+async def hang_up_contact(engine: EngineLink, caller_session: CallerSession) -> bool:
     """The caller pressed `*` on a call: end it; whether there was a call to end."""
-    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
-    if dialer is None or agent is None or agent.state != "connected":
-        return False
-    await dialer.hang_up(caller_session.id)
-    return True
+    reply = await engine.ask("phone_hang_up", caller_session.id)
+    return reply is not None and bool(reply.value)
 
 
 async def save_keyed_result(
     session: AsyncSession,
     *,
-    dialer: CampaignDialer | None,
+    engine: EngineLink,
     caller_session: CallerSession,
     entries: Sequence[str],
     now: datetime,
@@ -99,5 +96,5 @@ async def save_keyed_result(
     prompts = await result_prompts(session, caller_session=caller_session)
     body = result_from_entries(prompts, entries)
     return await store_result(
-        session, dialer=dialer, caller_session=caller_session, body=body, now=now
+        session, engine=engine, caller_session=caller_session, body=body, now=now
     )

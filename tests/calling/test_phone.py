@@ -25,6 +25,7 @@ from phonebank.campaigns.models import Campaign
 from phonebank.dialer.carriers.base import Carrier
 from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
 from phonebank.dialer.clock import Clock, VirtualClock
+from phonebank.dialer.commands import link_to
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.service import DialerService
 from phonebank.errors import Unauthorized
@@ -80,14 +81,14 @@ class Phone:
     async def star(self) -> bool:
         """Press `*`: end the call in progress, if any."""
         assert self.caller_session is not None
-        return await phone.hang_up_contact(self.dialer, self.caller_session)
+        return await phone.hang_up_contact(link_to(self.dialer), self.caller_session)
 
     async def key_in(self, *entries: str) -> Result:
         """Answer the result menus, one entry of digits each."""
         assert self.caller_session is not None
         result, created = await phone.save_keyed_result(
             self.session,
-            dialer=self.dialer,
+            engine=link_to(self.dialer),
             caller_session=self.caller_session,
             entries=entries,
             now=self.clock.now(),
