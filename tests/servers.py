@@ -164,6 +164,9 @@ def _redis_answers(url: str) -> bool:
 # Tests of several processes run on PostgreSQL (the suite's database server) with Redis.
 TEST_REDIS_URL = os.environ.get("PHONEBANK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 _TEST_DATABASE_URL = os.environ.get("PHONEBANK_TEST_DATABASE_URL", "")
+needs_redis = pytest.mark.skipif(
+    not _redis_answers(TEST_REDIS_URL), reason="needs Redis at PHONEBANK_TEST_REDIS_URL"
+)
 needs_postgres_and_redis = pytest.mark.skipif(
     not _TEST_DATABASE_URL.startswith("postgresql") or not _redis_answers(TEST_REDIS_URL),
     reason="needs PHONEBANK_TEST_DATABASE_URL on PostgreSQL and Redis",
@@ -248,15 +251,26 @@ class CallerClient:
         caller.session_url = f"/api/v1/caller/sessions/{joined.json()['id']}"
         return caller
 
+    def view(self) -> dict[str, Any]:
+        """The session as the caller's page sees it."""
+        response = self.http.get(self.session_url)
+        return dict(response.json()) if response.status_code == 200 else {}
+
     def state(self) -> str:
         """The session's state as the engine sees it."""
-        response = self.http.get(self.session_url)
-        return str(response.json()["state"]) if response.status_code == 200 else "unknown"
+        return str(self.view().get("state"))
 
     def take_a_call(self, log: Path | Callable[[], Path], seconds: float = 90.0) -> str:
         """Wait for a contact, hang up, save a result; the call's id."""
-        wait_for("a connection", lambda: self.state() == "connected", log, seconds)
-        call_id = str(self.http.get(self.session_url).json()["contact"]["call_id"])
+        contact: dict[str, Any] = {}
+
+        def connected() -> bool:
+            view = self.view()
+            contact.update(view.get("contact") or {})
+            return view.get("state") == "connected" and bool(view.get("contact"))
+
+        wait_for("a connection", connected, log, seconds)
+        call_id = str(contact["call_id"])
         hung_up = self.http.post(f"{self.session_url}/hangup", headers=self.csrf)
         assert hung_up.status_code == 200, hung_up.text
         wait_for("wrap-up", lambda: self.state() == "wrap_up", log, seconds)
