@@ -467,9 +467,14 @@ class CampaignDialer:
     async def _originate(self, placed: PlacedDial, reserved_for: Agent | None = None) -> None:
         if not self.running:
             return  # stopped or abandoned meanwhile: the claim is settled by whoever runs next
-        if self.lease is not None and not self.lease.may_dial(self.clock.now()):
-            # The lease was not renewed in time: it may be another dialer's soon. No dial.
-            await self.abandon()
+        now = self.clock.now()
+        if self.lease is not None and not self.lease.may_dial(now):
+            # The lease was not renewed in time: another dialer may hold the campaign before
+            # this dial would be placed. It is not placed (if the lease is lost, the next write
+            # fails and the new holder settles the claim).
+            self._not_dialed(placed, now)
+            if reserved_for is not None:
+                self._set_state(reserved_for, "available")
             return
         campaign = self.campaign
         dial = Dial(placed=placed, placed_at=self.clock.now(), reserved_for=reserved_for)

@@ -151,8 +151,9 @@ class DialerService:
                 continue
             if held is not None and held.get(campaign_id) == lease.token:
                 lease.expires_at = now + timedelta(seconds=leases.LEASE_SECONDS)
-            elif held is not None or not lease.may_dial(self.clock.now()):
-                # Taken over, or not renewed in time: stop before another dialer may start.
+            elif held is not None or lease.expires_at <= self.clock.now():
+                # Taken over, or expired unrenewed: another dialer may be driving it now.
+                # (Dials stop earlier, when too little of the lease is left.)
                 await dialer.abandon()
         self.clock.call_later(leases.RENEW_SECONDS, self._renew)
 
