@@ -94,6 +94,8 @@ class CampaignDialer:
         # Recently finished dials, so their late or repeated events are ignored.
         self._ended: deque[str] = deque()
         self._ended_ids: set[str] = set()
+        # Caller sessions that left, most recent last.
+        self.left: deque[uuid.UUID] = deque(maxlen=ENDED_MEMORY)
         self._campaign: Campaign | None = None
         self._pace_scheduled = False
         self._last_pace: datetime | None = None
@@ -225,6 +227,8 @@ class CampaignDialer:
 
     def leave(self, session_id: uuid.UUID) -> None:
         """A caller session ends (logout, kick, campaign stopped)."""
+        # Remembered, so a late rejoin from an older read of the open sessions cannot revive it.
+        self.left.append(session_id)
         agent = self.agents.pop(session_id, None)
         if agent is None:
             return

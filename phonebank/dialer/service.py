@@ -31,6 +31,9 @@ from phonebank.dialer.models import DialerLease
 logger = logging.getLogger("phonebank.dialer")
 # How often the service looks for campaigns that were started.
 DISCOVERY_SECONDS = 1.0
+# Every this many discoveries, engines take open sessions they were not told of (a join sent
+# from another process while the campaign changed hands).
+REJOIN_EVERY = 5
 
 
 def make_carrier(name: str, clock: Clock, options: dict[str, Any] | None = None) -> Carrier:
@@ -67,6 +70,7 @@ class DialerService:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._renewing = False
+        self._discoveries = 0
 
     async def _startable(self) -> set[uuid.UUID]:
         now = self.clock.now()
@@ -126,11 +130,14 @@ class DialerService:
                 await dialer.start()
                 await self._rejoin(dialer)
                 logger.info("dialing campaign %s (lease %d)", campaign_id, lease.token)
+            self._discoveries += 1
             for campaign_id, dialer in list(self.dialers.items()):
                 if not dialer.running:
                     del self.dialers[campaign_id]
                     await self._release(dialer)
                     await dialer.carrier.close()
+                elif self._discoveries % REJOIN_EVERY == 0:
+                    await self._rejoin(dialer)
         except Exception:
             logger.exception("dialer discovery failed; retrying")
         self.clock.call_later(DISCOVERY_SECONDS, self._discover)
@@ -174,7 +181,7 @@ class DialerService:
                 )
             ).all()
         for session_id, caller_id in open_sessions:
-            if session_id not in dialer.agents:
+            if dialer.running and session_id not in dialer.agents and session_id not in dialer.left:
                 dialer.join(session_id, caller_id)
 
     def dialer_for(self, campaign_id: uuid.UUID) -> CampaignDialer | None:
