@@ -13,14 +13,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phonebank import __version__
 from phonebank.api.router import router as api_router
-from phonebank.calling.live import BusNotifier
 from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.carriers.twilio import TwilioConfig
-from phonebank.dialer.service import DialerService
+from phonebank.dialer.remote import CommandClient
+from phonebank.dialer.worker import DialerRuntime
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
-from phonebank.hosted.feeder import NumbersFeeder
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from phonebank.kit.urls import set_base_url
@@ -95,19 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if owns_engine:
             app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
             app.state.sessionmaker = create_sessionmaker(app.state.engine)
-        dialer = feeder = None
+        dialer = None
         if settings.run_dialer:
-            dialer = DialerService(
-                app.state.sessionmaker,
-                carrier_name=settings.carrier,
-                carrier_options=settings.carrier_options(),
-                notifier=BusNotifier(app.state.bus, app.state.sessionmaker),
-            )
-            app.state.dialer = dialer
+            dialer = DialerRuntime(settings, app.state.sessionmaker, app.state.bus)
+            app.state.dialer = dialer.service
             await dialer.start()
-            # Hosted dialings fetch their numbers beside the engines, on the same clock.
-            feeder = NumbersFeeder(app.state.sessionmaker, dialer.clock)
-            feeder.start()
         webhooks = None
         if settings.run_webhooks:
             webhooks = WebhookWorker(app.state.sessionmaker)
@@ -115,10 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            if feeder is not None:
-                await feeder.stop()
             if dialer is not None:
                 await dialer.stop()
+            if app.state.commands is not None:
+                await app.state.commands.close()
             if isinstance(app.state.bus, RedisBus):
                 await app.state.bus.close()
             if isinstance(app.state.rate_limiter, RedisRateLimiter):
@@ -137,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
     app.state.rate_limiter = make_rate_limiter(settings)
+    # Several processes: caller actions reach engines of other processes through Redis.
+    app.state.commands = CommandClient(settings.redis_url) if settings.redis_url else None
     twilio = settings.twilio_options()
     if settings.carrier == "twilio" and twilio is None:
         raise ValueError("PHONEBANK_CARRIER=twilio needs PHONEBANK_TWILIO_ACCOUNT_SID and the rest")

@@ -58,3 +58,10 @@ class Conflict(DomainError):
 
     status_code = 409
     title = "Conflict"
+
+
+class Unavailable(DomainError):
+    """A part the request needs (another process, a provider) does not answer now."""
+
+    status_code = 503
+    title = "Service unavailable"

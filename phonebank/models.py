@@ -7,6 +7,7 @@ from phonebank.calling.models import CallerLogin
 from phonebank.calls.models import Answer, Attempt, Call, Result
 from phonebank.campaigns.models import Campaign
 from phonebank.db import Base
+from phonebank.dialer.models import DialerLease
 from phonebank.hosted.models import HostedDialing, NumberUpload
 from phonebank.identifiers.models import ForeignIdentifier
 from phonebank.lists.models import ListItem, PersonList
@@ -43,6 +44,7 @@ __all__ = [
     "CallerSession",
     "CallerSessionSpan",
     "Campaign",
+    "DialerLease",
     "EmailAddress",
     "ForeignIdentifier",
     "HostedDialing",

@@ -13,7 +13,7 @@ from phonebank.calling.cookies import SESSION_COOKIE
 from phonebank.calling.dependencies import same_origin
 from phonebank.calling.live import session_view
 from phonebank.calling.service import login_from_token
-from phonebank.dialer.service import DialerService
+from phonebank.calling.session_actions import live_view
 from phonebank.errors import Unauthorized
 from phonebank.events.bus import EventBus, session_channel
 
@@ -22,7 +22,6 @@ router = APIRouter(prefix="/caller", tags=["caller"])
 
 
 async def _snapshot(websocket: WebSocket, session_id: uuid.UUID) -> dict[str, object] | None:
-    dialers: DialerService | None = getattr(websocket.app.state, "dialer", None)
     async with websocket.app.state.sessionmaker() as session:
         try:
             _, caller = await login_from_token(session, websocket.cookies.get(SESSION_COOKIE))
@@ -31,8 +30,8 @@ async def _snapshot(websocket: WebSocket, session_id: uuid.UUID) -> dict[str, ob
         caller_session = await session.get(CallerSession, session_id)
         if caller_session is None or caller_session.caller_id != caller.id:
             return None
-        dialer = dialers.dialer_for(caller_session.campaign_id) if dialers is not None else None
-        view = await session_view(session, caller_session=caller_session, dialer=dialer)
+        live = await live_view(websocket, caller_session)
+        view = await session_view(session, caller_session=caller_session, live=live)
     return {"type": "snapshot", "session": view.model_dump(mode="json")}
 
 

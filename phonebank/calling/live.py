@@ -16,7 +16,7 @@ from phonebank.callers.models import CallerSession
 from phonebank.calling.schemas import Contact, SessionView
 from phonebank.calls.models import Call
 from phonebank.campaigns.models import Campaign
-from phonebank.dialer.engine import CampaignDialer
+from phonebank.dialer.commands import Reply
 from phonebank.dialer.live import Agent
 from phonebank.events.bus import EventBus, session_channel
 from phonebank.people.models import Person
@@ -69,21 +69,20 @@ async def session_view(
     session: AsyncSession,
     *,
     caller_session: CallerSession,
-    dialer: CampaignDialer | None,
+    live: Reply | None,
     call_state: str | None = None,
 ) -> SessionView:
     """A session as its caller's page shows it: live from the engine when it runs."""
     campaign = await session.get_one(Campaign, caller_session.campaign_id)
-    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
+    agent = live.agent if live is not None else None
     contact = None
     state, since = caller_session.state, caller_session.state_since
     if agent is not None and caller_session.ended_at is None:
         state, since = agent.state, agent.since or since
-        current = _agent_call(agent)
-        if current is not None:
-            contact = await contact_of(session, *current)
-        if call_state is None and agent.dial is not None:
-            call_state = _call_state_of(agent)
+        if agent.call_id is not None:
+            contact = await contact_of(session, agent.call_id, agent.attempt_id)
+        if call_state is None:
+            call_state = agent.call_state
     return SessionView(
         id=caller_session.id,
         campaign_id=campaign.id,
@@ -94,23 +93,10 @@ async def session_view(
         started_at=caller_session.started_at,
         ended_at=caller_session.ended_at,
         end_reason=caller_session.end_reason,
-        dialer_running=dialer is not None,
+        dialer_running=live is not None,
         contact=contact,
         call_state=call_state,
     )
-
-
-def _call_state_of(agent: Agent) -> str | None:
-    dial = agent.dial
-    if dial is None:
-        return None
-    if dial.transferred:
-        return "transferred"
-    if agent.state == "wrap_up":
-        return "ended"
-    if dial.bridged_at is not None:
-        return "connected"
-    return "ringing" if dial.ringing_at is not None else "dialing"
 
 
 class BusNotifier:

@@ -25,8 +25,8 @@ from phonebank.calling.service import (
 from phonebank.calling.session_actions import store_result
 from phonebank.calls.models import Result
 from phonebank.campaigns.models import Campaign
-from phonebank.dialer.engine import CampaignDialer
-from phonebank.errors import Conflict, Invalid, Unauthorized
+from phonebank.dialer.commands import AgentView, EngineLink
+from phonebank.errors import Invalid, Unauthorized
 from phonebank.scripts.models import Script, Transfer
 
 # The in-call menu (`*` during a call): end it, go back to it, or hand the contact on.
@@ -85,24 +85,21 @@ async def result_prompts(session: AsyncSession, *, caller_session: CallerSession
     return prompts_for(script)
 
 
-async def hang_up_contact(dialer: CampaignDialer | None, caller_session: CallerSession) -> bool:
+async def hang_up_contact(engine: EngineLink, caller_session: CallerSession) -> bool:
     """End the caller's call (leave it, after a warm transfer); whether there was one."""
-    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
-    if dialer is None or agent is None or agent.state != "connected":
-        return False
-    await dialer.hang_up(caller_session.id)
-    return True
+    reply = await engine.ask("phone_hang_up", caller_session.id)
+    return reply is not None and bool(reply.value)
 
 
-def on_call(dialer: CampaignDialer | None, caller_session: CallerSession) -> bool:
+async def live_agent(engine: EngineLink, caller_session: CallerSession) -> AgentView | None:
+    """The caller as their campaign's engine sees them now (None: no engine has them)."""
+    reply = await engine.ask("view", caller_session.id)
+    return reply.agent if reply is not None else None
+
+
+def on_call(agent: AgentView | None) -> bool:
     """Whether the caller is on a call now (talking, or in a warm transfer)."""
-    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
     return agent is not None and agent.state == "connected"
-
-
-def _in_transfer(dialer: CampaignDialer | None, caller_session: CallerSession) -> bool:
-    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
-    return agent is not None and agent.dial is not None and agent.dial.transferred
 
 
 @dataclass(frozen=True)
@@ -114,10 +111,10 @@ class CallMenu:
 
 
 async def call_menu(
-    session: AsyncSession, *, dialer: CampaignDialer | None, caller_session: CallerSession
+    session: AsyncSession, *, agent: AgentView | None, caller_session: CallerSession
 ) -> CallMenu:
     """The in-call menu: end the call, go back to it, or transfer (once) to the script's numbers."""
-    if _in_transfer(dialer, caller_session):
+    if agent is not None and agent.call_state == "transferred":
         text = (
             f"Press {END_CALL} to leave the call and enter the result, "
             f"{BACK_TO_CALL} to go back to the call."
@@ -138,28 +135,27 @@ async def call_menu(
 async def choose_on_call(
     session: AsyncSession,
     *,
-    dialer: CampaignDialer | None,
+    engine: EngineLink,
     caller_session: CallerSession,
     digits: str,
 ) -> NextStep:
     """Act on the in-call menu's digit; where the caller goes next. Invalid for no choice."""
     digit = digits.strip().rstrip("#")
-    if not on_call(dialer, caller_session) or dialer is None:
+    agent = await live_agent(engine, caller_session)
+    if not on_call(agent):
         return "results"  # the call ended while the menu was read
-    menu = await call_menu(session, dialer=dialer, caller_session=caller_session)
+    menu = await call_menu(session, agent=agent, caller_session=caller_session)
     if digit in ("", BACK_TO_CALL):
         return "room"
     if digit == END_CALL:
-        await dialer.hang_up(caller_session.id)
+        await hang_up_contact(engine, caller_session)
         return "results"
     target = menu.transfers.get(digit)
     if target is None:
         raise Invalid(f"{digit!r} is not a choice", field="digits")
     warm = target.transfer_type == "warm"
-    try:
-        await dialer.transfer(caller_session.id, target.phone_number, warm=warm)
-    except NotImplementedError as error:
-        raise Conflict(str(error)) from None
+    # The engine's rules apply (Conflict when the call ended or the carrier cannot transfer).
+    await engine.ask("transfer", caller_session.id, number=target.phone_number, warm=warm)
     # A warm transfer keeps the caller on the line until they leave; a cold one frees them.
     return "room" if warm else "results"
 
@@ -167,7 +163,7 @@ async def choose_on_call(
 async def save_keyed_result(
     session: AsyncSession,
     *,
-    dialer: CampaignDialer | None,
+    engine: EngineLink,
     caller_session: CallerSession,
     entries: Sequence[str],
     now: datetime,
@@ -176,5 +172,5 @@ async def save_keyed_result(
     prompts = await result_prompts(session, caller_session=caller_session)
     body = result_from_entries(prompts, entries)
     return await store_result(
-        session, dialer=dialer, caller_session=caller_session, body=body, now=now
+        session, engine=engine, caller_session=caller_session, body=body, now=now
     )

@@ -25,10 +25,11 @@ from phonebank.calling.schemas import (
     TransferIn,
 )
 from phonebank.calling.session_actions import (
+    act,
     clock_now,
-    engine_of,
     join_engine,
     leave_engine,
+    live_view,
     save_result,
 )
 from phonebank.campaigns.models import Campaign
@@ -112,7 +113,7 @@ async def current_session(auth: CurrentCaller, session: DbSession, request: Requ
     found = await service.open_session_of(session, caller=auth.caller)
     if found is None:
         raise NotFound("no open caller session")
-    return await session_view(session, caller_session=found, dialer=engine_of(request, found))
+    return await session_view(session, caller_session=found, live=await live_view(request, found))
 
 
 @router.post("/sessions", response_model=SessionView, status_code=status.HTTP_201_CREATED)
@@ -135,7 +136,7 @@ async def join(
         background.add_task(leave_engine, request, old, "rejoined")
     # The engine hears of the session after it is committed: its ledger rows refer to it.
     background.add_task(join_engine, request, caller_session)
-    return await session_view(session, caller_session=caller_session, dialer=None)
+    return await session_view(session, caller_session=caller_session, live=None)
 
 
 async def _own_session(
@@ -151,7 +152,7 @@ OwnSession = Annotated[CallerSession, Depends(_own_session)]
 async def get_session(caller_session: OwnSession, session: DbSession, request: Request) -> object:
     """The session's state and the contact in hand, if any."""
     return await session_view(
-        session, caller_session=caller_session, dialer=engine_of(request, caller_session)
+        session, caller_session=caller_session, live=await live_view(request, caller_session)
     )
 
 
@@ -170,29 +171,29 @@ async def pause(
     body: PauseIn, caller_session: OwnSession, session: DbSession, request: Request
 ) -> object:
     """Pause (no calls offered) or come back; only between calls."""
-    dialer = await actions.pause(request, caller_session, body.paused)
-    return await session_view(session, caller_session=caller_session, dialer=dialer)
+    live = await act(request, caller_session, "pause", paused=body.paused)
+    return await session_view(session, caller_session=caller_session, live=live)
 
 
 @router.post("/sessions/{session_id}/preview/dial", response_model=SessionView)
 async def dial_preview(caller_session: OwnSession, session: DbSession, request: Request) -> object:
     """Dial the contact being previewed."""
-    dialer = await actions.dial_preview(request, caller_session)
-    return await session_view(session, caller_session=caller_session, dialer=dialer)
+    live = await act(request, caller_session, "dial_preview")
+    return await session_view(session, caller_session=caller_session, live=live)
 
 
 @router.post("/sessions/{session_id}/preview/skip", response_model=SessionView)
 async def skip_preview(caller_session: OwnSession, session: DbSession, request: Request) -> object:
     """Skip the contact being previewed (it is not dialed now, and stays in the campaign)."""
-    dialer = await actions.skip_preview(request, caller_session)
-    return await session_view(session, caller_session=caller_session, dialer=dialer)
+    live = await act(request, caller_session, "skip_preview")
+    return await session_view(session, caller_session=caller_session, live=live)
 
 
 @router.post("/sessions/{session_id}/hangup", response_model=SessionView)
 async def hang_up(caller_session: OwnSession, session: DbSession, request: Request) -> object:
     """End the connected call (after a warm transfer: leave it, the contact stays)."""
-    dialer = await actions.hang_up(request, caller_session)
-    return await session_view(session, caller_session=caller_session, dialer=dialer)
+    live = await act(request, caller_session, "hang_up")
+    return await session_view(session, caller_session=caller_session, live=live)
 
 
 @router.post("/sessions/{session_id}/transfer", response_model=SessionView)
@@ -200,10 +201,16 @@ async def transfer(
     body: TransferIn, caller_session: OwnSession, session: DbSession, request: Request
 ) -> object:
     """Transfer the contact: warm (you stay until you hang up) or cold (you are free at once)."""
-    actions.running_agent(request, caller_session)
+    await act(request, caller_session, "view")
     target = await actions.transfer_target(session, caller_session, body.transfer_id)
-    dialer = await actions.transfer(request, caller_session, target)
-    return await session_view(session, caller_session=caller_session, dialer=dialer)
+    live = await act(
+        request,
+        caller_session,
+        "transfer",
+        number=target.phone_number,
+        warm=target.transfer_type == "warm",
+    )
+    return await session_view(session, caller_session=caller_session, live=live)
 
 
 @router.post("/sessions/{session_id}/voicemail", response_model=SessionView)
@@ -211,8 +218,8 @@ async def drop_voicemail(
     caller_session: OwnSession, session: DbSession, request: Request
 ) -> object:
     """Leave the campaign's voicemail message on the answering machine and wrap up."""
-    dialer = await actions.drop_voicemail(request, caller_session)
-    return await session_view(session, caller_session=caller_session, dialer=dialer)
+    live = await act(request, caller_session, "drop_voicemail")
+    return await session_view(session, caller_session=caller_session, live=live)
 
 
 @router.post("/sessions/{session_id}/result", response_model=ResultOut)
@@ -234,7 +241,7 @@ async def submit_result(
         background.add_task(leave_engine, request, caller_session, "stopped")
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     view = await session_view(
-        session, caller_session=caller_session, dialer=engine_of(request, caller_session)
+        session, caller_session=caller_session, live=await live_view(request, caller_session)
     )
     return ResultOut(
         id=result.id,
@@ -256,4 +263,4 @@ async def leave(
             session, caller_session=caller_session, reason="left", now=clock_now(request)
         )
         background.add_task(leave_engine, request, caller_session)
-    return await session_view(session, caller_session=caller_session, dialer=None)
+    return await session_view(session, caller_session=caller_session, live=None)

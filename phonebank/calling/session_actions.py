@@ -1,8 +1,14 @@
-"""What the caller API asks of a campaign's running engine, and the result it stores."""
+"""What the caller API asks of a campaign's running engine, and the result it stores.
 
+The engine may run in this process or in a dialer worker: `link_of` finds the way, and the
+engine applies the rules of each action (`dialer.commands`) either way.
+"""
+
+import logging
 import uuid
 from collections.abc import Awaitable
 from datetime import datetime
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import select
@@ -16,13 +22,21 @@ from phonebank.calls.models import Attempt, Call, Result
 from phonebank.calls.results import GivenAnswer, record_result
 from phonebank.campaigns.models import Campaign
 from phonebank.db import utcnow
-from phonebank.dialer.engine import CampaignDialer
-from phonebank.dialer.live import Agent
+from phonebank.dialer.commands import (
+    CAMPAIGN_SESSION,
+    NO_ENGINE,
+    EngineLink,
+    LocalLink,
+    Reply,
+)
+from phonebank.dialer.remote import CommandClient, RemoteLink
 from phonebank.dialer.service import DialerService
-from phonebank.errors import Conflict, Invalid
+from phonebank.errors import Conflict, DomainError, Invalid
 from phonebank.events.bus import EventBus, session_channel
 from phonebank.organizations.models import Organization
 from phonebank.scripts.models import Script, Transfer
+
+logger = logging.getLogger("phonebank.calling")
 
 
 def _dialers(request: HTTPConnection) -> DialerService | None:
@@ -35,122 +49,54 @@ def clock_now(request: HTTPConnection) -> datetime:
     return dialers.clock.now() if dialers is not None else utcnow()
 
 
-def engine_of(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer | None:
-    """The running engine of the session's campaign, if this process drives it."""
-    dialers = _dialers(request)
-    return dialers.dialer_for(caller_session.campaign_id) if dialers is not None else None
-
-
-def dials_in_flight(request: HTTPConnection, campaign_id: uuid.UUID) -> int | None:
-    """Dials placed and not yet answered, from the campaign's engine if it runs here."""
+def link_of(request: HTTPConnection, campaign_id: uuid.UUID) -> EngineLink:
+    """The way to the campaign's engine: in this process, through Redis, or none."""
     dialers = _dialers(request)
     dialer = dialers.dialer_for(campaign_id) if dialers is not None else None
-    if dialer is None:
-        return None
-    return sum(1 for dial in dialer.dials.values() if dial.answered_at is None)
+    if dialer is not None:
+        return LocalLink(dialer)
+    client: CommandClient | None = getattr(request.app.state, "commands", None)
+    if client is None:
+        return NO_ENGINE
+    return RemoteLink(client, request.app.state.sessionmaker, campaign_id)
 
 
-def running_agent(
-    request: HTTPConnection, caller_session: CallerSession
-) -> tuple[CampaignDialer, Agent]:
-    """The engine and the caller as it sees them; Conflict when the session cannot act now."""
+def engine_of(request: HTTPConnection, caller_session: CallerSession) -> EngineLink:
+    """The way to the engine of the session's campaign."""
+    return link_of(request, caller_session.campaign_id)
+
+
+async def live_view(request: HTTPConnection, caller_session: CallerSession) -> Reply | None:
+    """The session as its campaign's engine sees it; None when the campaign is not dialing."""
+    return await engine_of(request, caller_session).ask("view", caller_session.id)
+
+
+async def dials_in_flight(request: HTTPConnection, campaign_id: uuid.UUID) -> int | None:
+    """Dials placed and not yet answered, from the campaign's engine wherever it runs."""
+    reply = await link_of(request, campaign_id).ask("in_flight", CAMPAIGN_SESSION)
+    return int(reply.value) if reply is not None else None
+
+
+async def act(
+    request: HTTPConnection, caller_session: CallerSession, command: str, **args: Any
+) -> Reply:
+    """Carry out a caller's command in the engine, by the engine's rules (`dialer.commands`)."""
     require_open(caller_session)
-    dialer = engine_of(request, caller_session)
-    if dialer is None:
+    reply = await engine_of(request, caller_session).ask(command, caller_session.id, **args)
+    if reply is None:
         raise Conflict("the campaign is not dialing now (paused, stopped, or not started yet)")
-    agent = dialer.agents.get(caller_session.id)
-    if agent is None:
+    if reply.agent is None:
         raise Conflict("the dialer has not taken your session yet: try again in a moment")
-    return dialer, agent
-
-
-def _in_state(
-    request: HTTPConnection, caller_session: CallerSession, states: set[str], refusal: str
-) -> tuple[CampaignDialer, Agent]:
-    dialer, agent = running_agent(request, caller_session)
-    if agent.state not in states:
-        raise Conflict(f"you are {agent.state}: {refusal}")
-    return dialer, agent
-
-
-async def pause(
-    request: HTTPConnection, caller_session: CallerSession, paused: bool
-) -> CampaignDialer:
-    """Pause (no calls offered) or come back; only between calls."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.state not in {"available", "paused"}:
-        raise Conflict(f"you are {agent.state}: pause between calls", field="paused")
-    dialer.pause(caller_session.id, paused)
-    return dialer
-
-
-async def dial_preview(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer:
-    """Dial the contact being previewed."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.preview is None:
-        raise Conflict("there is no contact to dial: wait for a preview")
-    await dialer.dial_preview(caller_session.id)
-    return dialer
-
-
-async def skip_preview(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer:
-    """Skip the contact being previewed."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.preview is None:
-        raise Conflict("there is no contact to skip")
-    dialer.skip_preview(caller_session.id)
-    return dialer
-
-
-async def hang_up(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer:
-    """End the connected call (after a warm transfer: leave it)."""
-    dialer, _ = _in_state(request, caller_session, {"connected"}, "there is no call to hang up")
-    await dialer.hang_up(caller_session.id)
-    return dialer
-
-
-async def transfer(
-    request: HTTPConnection, caller_session: CallerSession, target: Transfer
-) -> CampaignDialer:
-    """Hand the connected contact to one of the script's transfers."""
-    dialer, _ = _in_state(request, caller_session, {"connected"}, "there is no call to transfer")
-    warm = target.transfer_type == "warm"
-    await _carrier_can(dialer.transfer(caller_session.id, target.phone_number, warm=warm))
-    return dialer
-
-
-async def drop_voicemail(request: HTTPConnection, caller_session: CallerSession) -> CampaignDialer:
-    """Leave the campaign's voicemail message and wrap up."""
-    dialer, _ = _in_state(
-        request, caller_session, {"connected"}, "there is no call to leave a message on"
-    )
-    await dialer.drop_voicemail(caller_session.id)
-    return dialer
-
-
-async def monitor(
-    request: HTTPConnection, caller_session: CallerSession, *, supervisor: str, mode: str
-) -> None:
-    """A supervisor listens in on (or breaks in to) the caller's connected call."""
-    dialer, agent = running_agent(request, caller_session)
-    if agent.state != "connected":
-        raise Conflict(f"the caller is {agent.state}: there is no call to join")
-    await _carrier_can(dialer.monitor(caller_session.id, supervisor=supervisor, mode=mode))
-
-
-async def _carrier_can(action: Awaitable[object]) -> None:
-    # A carrier without the feature says so; the client gets a clear refusal, not a 500.
-    try:
-        await action
-    except NotImplementedError as error:
-        raise Conflict(str(error)) from None
+    return reply
 
 
 async def join_engine(request: Request, caller_session: CallerSession) -> None:
-    """Hand a committed session to its campaign's engine (if it runs here)."""
-    dialer = engine_of(request, caller_session)
-    if dialer is not None and caller_session.id not in dialer.agents:
-        dialer.join(caller_session.id, caller_session.caller_id)
+    """Hand a committed session to its campaign's engine (wherever it runs)."""
+    await _quietly(
+        engine_of(request, caller_session).ask(
+            "join", caller_session.id, caller_id=str(caller_session.caller_id)
+        )
+    )
 
 
 async def leave_engine(
@@ -159,13 +105,15 @@ async def leave_engine(
     """Take a session out of its engine, hanging up a call it is still on; tell its page."""
     bus: EventBus = request.app.state.bus
     bus.publish(session_channel(caller_session.id), {"type": "ended", "reason": reason})
-    dialer = engine_of(request, caller_session)
-    if dialer is None:
-        return
-    agent = dialer.agents.get(caller_session.id)
-    if agent is not None and agent.state == "connected":
-        await dialer.hang_up(caller_session.id)
-    dialer.leave(caller_session.id)
+    await _quietly(engine_of(request, caller_session).ask("leave", caller_session.id))
+
+
+async def _quietly(asked: Awaitable[object]) -> None:
+    # After the response: an engine that does not answer now takes open sessions when it starts.
+    try:
+        await asked
+    except DomainError as error:
+        logger.warning("the dialer did not take a session change: %s", error.detail)
 
 
 async def transfer_target(
@@ -181,17 +129,17 @@ async def transfer_target(
 
 async def _attempt_in_hand(
     session: AsyncSession,
-    dialer: CampaignDialer | None,
+    live: Reply | None,
     caller_session: CallerSession,
     call_id: uuid.UUID | None,
 ) -> tuple[Call, Attempt]:
-    agent = dialer.agents.get(caller_session.id) if dialer is not None else None
+    agent = live.agent if live is not None else None
     if agent is not None and agent.state == "connected":
         raise Conflict("hang up (or transfer) before saving the result")
-    if agent is not None and agent.state == "wrap_up" and agent.dial is not None:
-        placed = agent.dial.placed
-        return await session.get_one(Call, placed.call_id), await session.get_one(
-            Attempt, placed.attempt_id
+    if agent is not None and agent.state == "wrap_up" and agent.on_dial:
+        assert agent.call_id is not None and agent.attempt_id is not None
+        return await session.get_one(Call, agent.call_id), await session.get_one(
+            Attempt, agent.attempt_id
         )
     if call_id is None:
         raise Conflict("you have no contact to save a result for")
@@ -226,7 +174,7 @@ async def save_result(
     """Store the result of the caller's contact and free the caller for the next one."""
     return await store_result(
         session,
-        dialer=engine_of(request, caller_session),
+        engine=engine_of(request, caller_session),
         caller_session=caller_session,
         body=body,
         now=clock_now(request),
@@ -236,14 +184,15 @@ async def save_result(
 async def store_result(
     session: AsyncSession,
     *,
-    dialer: CampaignDialer | None,
+    engine: EngineLink,
     caller_session: CallerSession,
     body: ResultIn,
     now: datetime,
 ) -> tuple[Result, bool]:
     """Store a session's result through its campaign's engine (browser and phone callers alike)."""
     require_open(caller_session)
-    call, attempt = await _attempt_in_hand(session, dialer, caller_session, body.call_id)
+    live = await engine.ask("view", caller_session.id)
+    call, attempt = await _attempt_in_hand(session, live, caller_session, body.call_id)
     campaign = await session.get_one(Campaign, caller_session.campaign_id)
     script = await session.get(Script, campaign.script_id) if campaign.script_id else None
     result, created = await record_result(
@@ -258,6 +207,6 @@ async def store_result(
         notes=body.notes,
         now=now,
     )
-    if dialer is not None:
-        await dialer.submit(caller_session.id, body.disposition, record=False)
+    if live is not None and live.agent is not None:
+        await engine.ask("submit", caller_session.id, disposition=body.disposition)
     return result, created

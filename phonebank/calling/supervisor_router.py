@@ -30,12 +30,10 @@ from phonebank.calling.dependencies import same_origin
 from phonebank.calling.figures import campaign_figures, ledger_totals, sum_ledgers
 from phonebank.calling.schemas import CampaignFigures, LedgerTotals, LiveSession, MonitorIn
 from phonebank.calling.session_actions import (
+    act,
     clock_now,
     dials_in_flight,
     leave_engine,
-)
-from phonebank.calling.session_actions import (
-    monitor as monitor_call,
 )
 from phonebank.campaigns.models import Campaign
 from phonebank.errors import DomainError
@@ -144,8 +142,12 @@ async def monitor(
     caller_session = await service.get_live_session(
         session, organization_id=principal.organization_id, session_id=session_id
     )
-    await monitor_call(
-        request, caller_session, supervisor=str(principal.service_account_id), mode=body.mode
+    await act(
+        request,
+        caller_session,
+        "monitor",
+        supervisor=str(principal.service_account_id),
+        mode=body.mode,
     )
 
 
@@ -161,7 +163,7 @@ async def live_figures(
         session,
         campaign=campaign,
         now=clock_now(request),
-        dials_in_flight=dials_in_flight(request, campaign.id),
+        dials_in_flight=await dials_in_flight(request, campaign.id),
     )
 
 
@@ -197,7 +199,7 @@ async def live_figures_events(websocket: WebSocket, campaign_id: uuid.UUID) -> N
                     session,
                     campaign=campaign,
                     now=clock_now(websocket),
-                    dials_in_flight=dials_in_flight(websocket, campaign.id),
+                    dials_in_flight=await dials_in_flight(websocket, campaign.id),
                 )
             await websocket.send_json(figures.model_dump(mode="json"))
             await asyncio.sleep(FIGURES_SECONDS)

@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import logging
+import os
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -130,21 +132,57 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Load the demo organization and print its key.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes to run; above 1 they share events and engines through "
+            "PHONEBANK_REDIS_URL.",
+        ),
+    ] = 1,
 ) -> None:
-    """Migrate the database, then serve the API, the pages and the dialer."""
+    """Migrate the database, then serve the API, the pages and (unless turned off) the dialer."""
     import uvicorn
 
     from phonebank.app import create_app
     from phonebank.cli.demo import DEMO_SIMULATED_CARRIER, print_demo_banner, seed_demo
 
     settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        raise typer.BadParameter(
+            "several API processes need PHONEBANK_REDIS_URL", param_hint="--workers"
+        )
     asyncio.run(_upgrade(settings.database_url))
     if demo and settings.carrier == "simulated" and settings.simulated_carrier is None:
         # A livelier world than the realistic default, so a demo caller is not kept waiting.
         settings = settings.model_copy(update={"simulated_carrier": DEMO_SIMULATED_CARRIER})
+        # The API processes read their settings from the environment.
+        os.environ["PHONEBANK_SIMULATED_CARRIER"] = json.dumps(DEMO_SIMULATED_CARRIER)
     if demo:
         print_demo_banner(run_in_session(seed_demo), base_url=f"http://{host}:{port}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        return
+    uvicorn.run(
+        "phonebank.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run a dialer worker: drive started campaigns (leased, one worker each), no HTTP."""
+    from phonebank.dialer.worker import run_worker
+
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(run_worker(settings))
 
 
 if __name__ == "__main__":

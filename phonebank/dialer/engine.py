@@ -22,11 +22,12 @@ from phonebank.calls.policy import allowed_hours, inside_calling_hours
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.carriers.base import Carrier, CarrierEvent, Origination
 from phonebank.dialer.clock import Clock, TimerHandle
+from phonebank.dialer.leases import Lease, LeaseLost
 from phonebank.dialer.live import Agent, CallerNotifier, Dial, SilentNotifier, observe
 from phonebank.dialer.pacers.base import Pacer, PacerState
 from phonebank.dialer.pacers.registry import load_pacer
 from phonebank.dialer.stats import OutcomeTracker
-from phonebank.dialer.store import DialerStore, SubmittedResult
+from phonebank.dialer.store import DialerStore, PendingWrites, SubmittedResult
 
 logger = logging.getLogger("phonebank.dialer")
 
@@ -65,10 +66,13 @@ class CampaignDialer:
         tick_seconds: float = 1.0,
         flush_seconds: float = 0.5,
         status_poll_seconds: float = 1.0,
+        lease: Lease | None = None,
     ) -> None:
         self.clock = clock
         self.carrier = carrier
-        self.store = DialerStore(sessionmaker, campaign_id)
+        # The campaign's lease when several dialers may run (None: this engine alone dials it).
+        self.lease = lease
+        self.store = DialerStore(sessionmaker, campaign_id, lease=lease)
         self.notifier: CallerNotifier = notifier or SilentNotifier()
         self.pacer = pacer
         self.tick_seconds = tick_seconds
@@ -90,11 +94,15 @@ class CampaignDialer:
         # Recently finished dials, so their late or repeated events are ignored.
         self._ended: deque[str] = deque()
         self._ended_ids: set[str] = set()
+        # Caller sessions that left, most recent last.
+        self.left: deque[uuid.UUID] = deque(maxlen=ENDED_MEMORY)
         self._campaign: Campaign | None = None
         self._pace_scheduled = False
         self._last_pace: datetime | None = None
         self._last_flush: datetime | None = None
         self.running = False
+        # Set when the lease was lost: the engine let the campaign go without writing.
+        self.abandoned = False
         carrier.subscribe(self.on_carrier_event)
 
     # ------------------------------------------------------------------ lifecycle
@@ -130,7 +138,41 @@ class CampaignDialer:
             await self._finish(dial, now=now, cause="canceled")
         for agent in list(self.agents.values()):
             self.leave(agent.session_id)
-        await self.store.flush(campaign=self.campaign, now=now)
+        try:
+            await self.store.flush(campaign=self.campaign, now=now)
+        except LeaseLost:
+            # Another dialer holds the campaign: it settles these dials as interrupted.
+            logger.warning("campaign %s: lease lost while stopping", self.campaign.id)
+            self.store.pending = PendingWrites()
+
+    async def abandon(self) -> None:
+        """Let the campaign go at once, writing nothing: its lease is (or may soon be) lost.
+
+        Dials in flight are hung up; the dialer that takes the campaign over settles them as
+        interrupted and takes the callers' open sessions.
+        """
+        if self.abandoned:
+            return
+        logger.warning("campaign %s: lease lost; no more dials from here", self.store.campaign_id)
+        self.running, self.abandoned = False, True
+        if self.lease is not None:
+            self.lease.lost = True
+        if self._tick_timer is not None:
+            self._tick_timer.cancel()
+        self.store.pending = PendingWrites()
+        self._claimed.clear()
+        self.waiting.clear()
+        for agent in self.agents.values():
+            if agent.preview_timer is not None:
+                agent.preview_timer.cancel()
+        for dial in list(self.dials.values()):
+            for timer in dial.timers:
+                timer.cancel()
+            try:
+                await self.carrier.hangup(dial.carrier_call_id)
+            except Exception:
+                logger.exception("could not hang up %s", dial.carrier_call_id)
+        self.dials.clear()
 
     async def _tick(self) -> None:
         if not self.running:
@@ -159,7 +201,10 @@ class CampaignDialer:
             or ((now - self._last_flush).total_seconds() >= self.flush_seconds)
         ):
             self._last_flush = now
-            await self.store.flush(campaign=self.campaign, now=now)
+            try:
+                await self.store.flush(campaign=self.campaign, now=now)
+            except LeaseLost:
+                await self.abandon()
 
     # ------------------------------------------------------------------ callers
 
@@ -182,6 +227,8 @@ class CampaignDialer:
 
     def leave(self, session_id: uuid.UUID) -> None:
         """A caller session ends (logout, kick, campaign stopped)."""
+        # Remembered, so a late rejoin from an older read of the open sessions cannot revive it.
+        self.left.append(session_id)
         agent = self.agents.pop(session_id, None)
         if agent is None:
             return
@@ -366,9 +413,14 @@ class CampaignDialer:
             ahead = max(2 * wanted, len(self.agents) // 4, len(self._dialed))
             batch = min(MAX_CLAIM_BATCH, ahead)
             version = block_list_version()
-            for placed in await self.store.claim(
-                campaign=self.campaign, now=now, limit=batch - len(self._claimed)
-            ):
+            try:
+                claimed = await self.store.claim(
+                    campaign=self.campaign, now=now, limit=batch - len(self._claimed)
+                )
+            except LeaseLost:
+                await self.abandon()
+                return []
+            for placed in claimed:
                 self._claimed.append((now, version, placed))
         taken: list[PlacedDial] = []
         stale: list[PlacedDial] = []
@@ -418,6 +470,17 @@ class CampaignDialer:
         )
 
     async def _originate(self, placed: PlacedDial, reserved_for: Agent | None = None) -> None:
+        if not self.running:
+            return  # stopped or abandoned meanwhile: the claim is settled by whoever runs next
+        now = self.clock.now()
+        if self.lease is not None and not self.lease.may_dial(now):
+            # The lease was not renewed in time: another dialer may hold the campaign before
+            # this dial would be placed. It is not placed (if the lease is lost, the next write
+            # fails and the new holder settles the claim).
+            self._not_dialed(placed, now)
+            if reserved_for is not None:
+                self._set_state(reserved_for, "available")
+            return
         campaign = self.campaign
         dial = Dial(placed=placed, placed_at=self.clock.now(), reserved_for=reserved_for)
         self._dialed.append(dial.placed_at)

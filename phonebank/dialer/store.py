@@ -23,6 +23,7 @@ from phonebank.calls.queue import waiting_zone_keys
 from phonebank.calls.results import result_event
 from phonebank.calls.service import campaign_max_attempts, mark_completed, status_events
 from phonebank.campaigns.models import Campaign
+from phonebank.dialer.leases import Lease, hold
 from phonebank.webhooks.outbox import Event, record_events
 
 
@@ -75,9 +76,17 @@ ZONES_TTL = 60.0
 class DialerStore:
     """Database access of one campaign's dialer."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], campaign_id: uuid.UUID):
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        campaign_id: uuid.UUID,
+        *,
+        lease: Lease | None = None,
+    ):
         self._sessionmaker = sessionmaker
         self.campaign_id = campaign_id
+        # Claims and flushes check it in their transaction: a lost lease writes nothing.
+        self.lease = lease
         self.pending = PendingWrites()
         self._zone_keys: list[str | None] = []
         self._zones_at: datetime | None = None
@@ -101,6 +110,8 @@ class DialerStore:
     async def claim(self, *, campaign: Campaign, now: datetime, limit: int) -> list[PlacedDial]:
         """Claim callable calls and record their attempts, committed before any dial."""
         async with self._sessionmaker() as session, session.begin():
+            if self.lease is not None:
+                await hold(session, lease=self.lease, now=now, margin=True)
             stale = self._zones_at is None or (now - self._zones_at).total_seconds() > ZONES_TTL
             if stale or not self._zone_keys:  # an empty queue may have been filled since
                 self._zone_keys = await waiting_zone_keys(session, campaign.id)
@@ -130,6 +141,8 @@ class DialerStore:
         if not pending:
             return
         async with self._sessionmaker() as session, session.begin():
+            if self.lease is not None:
+                await hold(session, lease=self.lease, now=now, margin=False)
             await record_outcomes(
                 session,
                 campaign=campaign,

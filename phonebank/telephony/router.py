@@ -19,7 +19,10 @@ from phonebank.calling.dependencies import CurrentCaller
 from phonebank.calling.keypad import read_entry
 from phonebank.calling.service import end_session
 from phonebank.calling.session_actions import clock_now, engine_of, join_engine, leave_engine
-from phonebank.dialer.carriers.twilio import carrier_for, conference_twiml
+from phonebank.dialer.carriers.twilio import carrier_for, conference_twiml, hold_twiml
+from phonebank.dialer.carriers.twilio_events import from_answer, from_status
+from phonebank.dialer.commands import AgentView
+from phonebank.dialer.remote import CommandClient
 from phonebank.errors import Conflict, Invalid, Unauthorized
 from phonebank.telephony import rooms, tokens
 from phonebank.telephony.twiml import caller_conference, gather, redirect_after, say_and_hang_up
@@ -48,22 +51,37 @@ def _decode(raw: str) -> list[str]:
 # ------------------------------------------------------------------ outbound dials
 
 
+def _commands(request: Request) -> CommandClient | None:
+    return getattr(request.app.state, "commands", None)
+
+
 @hooks.post("/calls/{key}/status", status_code=status.HTTP_204_NO_CONTENT)
-async def call_status(key: str, twilio: SignedRequest) -> Response:
-    """A status callback of a call the dialer placed."""
+async def call_status(key: str, twilio: SignedRequest, request: Request) -> Response:
+    """A status callback of a call the dialer placed (here, or in a dialer worker)."""
     carrier = carrier_for(key)
+    commands = _commands(request)
     if carrier is not None:
         carrier.status_callback(twilio.params)
+    elif commands is not None:
+        detection = bool(twilio.config.machine_detection)
+        event = from_status(twilio.params, machine_detection=detection)
+        if event is not None:
+            await commands.forward_telephony(key, twilio.params.get("CallSid", ""), event)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @hooks.post("/calls/{key}/answer")
-async def call_answered(key: str, twilio: SignedRequest) -> Response:
+async def call_answered(key: str, twilio: SignedRequest, request: Request) -> Response:
     """Twilio asks what an answered dial should do: hold it until the dialer decides."""
     carrier = carrier_for(key)
-    if carrier is None:
+    commands = _commands(request)
+    if carrier is not None:
+        return Response(content=carrier.answer_request(twilio.params), media_type="application/xml")
+    if commands is None:
         return twiml(say_and_hang_up("Goodbye."))
-    return Response(content=carrier.answer_request(twilio.params), media_type="application/xml")
+    sid = twilio.params.get("CallSid", "")
+    await commands.forward_telephony(key, sid, from_answer(twilio.params))
+    return twiml(hold_twiml())
 
 
 # ------------------------------------------------------------------ phones-only callers
@@ -152,21 +170,20 @@ async def caller_star(
         return twiml(VoiceResponse())
     if twilio.params.get("DialCallStatus") not in (None, "completed", "answered"):
         return twiml(say_and_hang_up("The call could not continue. Goodbye."))
-    dialer = engine_of(request, caller_session)
-    if phone.on_call(dialer, caller_session):
-        return await _call_menu(twilio, session, request, caller_session)
+    agent = await phone.live_agent(engine_of(request, caller_session), caller_session)
+    if phone.on_call(agent):
+        return await _call_menu(twilio, session, agent, caller_session)
     return await _menu(twilio, session, caller_session, [])
 
 
 async def _call_menu(
     twilio: TwilioRequest,
     session: DbSession,
-    request: Request,
+    agent: AgentView | None,
     caller_session: CallerSession,
     text: str = "",
 ) -> Response:
-    dialer = engine_of(request, caller_session)
-    menu = await phone.call_menu(session, dialer=dialer, caller_session=caller_session)
+    menu = await phone.call_menu(session, agent=agent, caller_session=caller_session)
     action = _url(twilio, f"/sessions/{caller_session.id}/call-menu")
     return twiml(gather(f"{text} {menu.text}".strip(), action=action))
 
@@ -182,12 +199,13 @@ async def caller_call_menu(
     try:
         step = await phone.choose_on_call(
             session,
-            dialer=engine_of(request, caller_session),
+            engine=engine_of(request, caller_session),
             caller_session=caller_session,
             digits=twilio.params.get("Digits", ""),
         )
     except Invalid as error:
-        return await _call_menu(twilio, session, request, caller_session, f"{error.detail}.")
+        agent = await phone.live_agent(engine_of(request, caller_session), caller_session)
+        return await _call_menu(twilio, session, agent, caller_session, f"{error.detail}.")
     except Conflict as error:
         return twiml(_conference(twilio, caller_session, f"{error.detail}. Back to the call."))
     if step == "room":
@@ -289,14 +307,14 @@ async def _save(
     try:
         await phone.save_keyed_result(
             session,
-            dialer=engine_of(request, caller_session),
+            engine=engine_of(request, caller_session),
             caller_session=caller_session,
             entries=given,
             now=clock_now(request),
         )
     except Conflict as error:
-        dialer = engine_of(request, caller_session)
-        agent = dialer.agents.get(caller_session.id) if dialer is not None else None
+        live = await engine_of(request, caller_session).ask("view", caller_session.id)
+        agent = live.agent if live is not None else None
         if agent is not None and agent.state == "connected":
             # The call's end has not reached the dialer yet: ask again in a moment.
             retry = _url(twilio, f"/sessions/{caller_session.id}/save?entries={_encode(given)}")

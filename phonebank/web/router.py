@@ -89,7 +89,7 @@ async def campaign_page(campaign_id: uuid.UUID, request: Request, session: DbSes
         session,
         campaign=campaign,
         now=utcnow(),
-        dials_in_flight=dials_in_flight(request, campaign.id),
+        dials_in_flight=await dials_in_flight(request, campaign.id),
     )
     lists, _ = await list_lists(
         session, organization_id=supervisor.organization_id, params=PageParams(1, 200)

@@ -25,6 +25,7 @@ from phonebank.campaigns.models import Campaign
 from phonebank.dialer.carriers.base import Carrier
 from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
 from phonebank.dialer.clock import Clock, VirtualClock
+from phonebank.dialer.commands import link_to
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.service import DialerService
 from phonebank.errors import Unauthorized
@@ -80,14 +81,14 @@ class Phone:
     async def star(self) -> bool:
         """Press `*`: end the call in progress, if any."""
         assert self.caller_session is not None
-        return await phone.hang_up_contact(self.dialer, self.caller_session)
+        return await phone.hang_up_contact(link_to(self.dialer), self.caller_session)
 
     async def key_in(self, *entries: str) -> Result:
         """Answer the result menus, one entry of digits each."""
         assert self.caller_session is not None
         result, created = await phone.save_keyed_result(
             self.session,
-            dialer=self.dialer,
+            engine=link_to(self.dialer),
             caller_session=self.caller_session,
             entries=entries,
             now=self.clock.now(),
@@ -167,16 +168,16 @@ async def test_the_call_menu_hands_the_contact_to_a_warm_transfer_and_lets_go(
     await keypad.dial_in(keyed_form(ACCESS_CODE), PIN)
     await keypad.until(lambda: keypad.state() == "connected")
     assert keypad.caller_session is not None
-    menu = await phone.call_menu(
-        keypad.session, dialer=keypad.dialer, caller_session=keypad.caller_session
-    )
+    engine = link_to(keypad.dialer)
+    agent = await phone.live_agent(engine, keypad.caller_session)
+    menu = await phone.call_menu(keypad.session, agent=agent, caller_session=keypad.caller_session)
     assert [t.label for t in menu.transfers.values()] == ["Field office", "Hotline"]
 
     async def choose(digits: str) -> str:
         assert keypad.caller_session is not None
         return await phone.choose_on_call(
             keypad.session,
-            dialer=keypad.dialer,
+            engine=engine,
             caller_session=keypad.caller_session,
             digits=digits,
         )

@@ -1,17 +1,21 @@
 """Twilio's request signature: how it is computed, and unsigned or forged callbacks refused."""
 
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from twilio.request_validator import RequestValidator
 
 from phonebank.dialer.carriers.base import CarrierEvent
 from phonebank.dialer.carriers.twilio import TwilioCarrier, TwilioConfig
 from phonebank.dialer.clock import VirtualClock
+from phonebank.dialer.remote import TELEPHONY_CHANNEL, CommandClient
 from tests.dialer.conftest import START
+from tests.servers import TEST_REDIS_URL, needs_redis
 from tests.telephony.loopback import ACCOUNT_SID, AUTH_TOKEN, CALLER_NUMBER
 from tests.telephony.standin import twilio_signature
 
@@ -134,3 +138,45 @@ async def test_webhooks_are_not_found_without_a_twilio_account(
     app.state.twilio = None
     response = await client.post("/telephony/twilio/dial-in", data={})
     assert response.status_code == 404
+
+
+@needs_redis
+async def test_callbacks_of_a_call_placed_by_another_process_go_to_it_through_redis(
+    client: httpx.AsyncClient, carrier: TwilioCarrier, app: FastAPI
+) -> None:
+    app.state.commands = CommandClient(TEST_REDIS_URL)
+    listener = Redis.from_url(TEST_REDIS_URL)
+    pubsub = listener.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(TELEPHONY_CHANNEL)
+    # A key no carrier of this process has: the call was placed by a dialer worker.
+    base = "/telephony/twilio/calls/elsewhere"
+    call = {"AccountSid": ACCOUNT_SID, "CallSid": "CA9"}
+    try:
+        for path, params in [
+            (f"{base}/status", {**call, "CallStatus": "ringing"}),
+            (f"{base}/answer", {**call, "AnsweredBy": "human"}),
+        ]:
+            signature = {
+                "X-Twilio-Signature": twilio_signature(AUTH_TOKEN, PUBLIC_URL + path, params)
+            }
+            response = await client.post(path, data=params, headers=signature)
+            assert response.status_code in (200, 204)
+        assert "<Pause" in response.text  # the answered contact holds until the dialer decides
+        forwarded: list[dict[str, object]] = []
+        for _ in range(100):
+            message = await pubsub.get_message(timeout=0.1)
+            if message is not None:
+                forwarded.append(json.loads(message["data"]))
+            if len(forwarded) == 2:
+                break
+        kinds = [
+            (event["key"], event["sid"], event["kind"], event["answered_by"]) for event in forwarded
+        ]
+        assert kinds == [
+            ("elsewhere", "CA9", "ringing", None),
+            ("elsewhere", "CA9", "answered", "human"),
+        ]
+    finally:
+        await pubsub.aclose()
+        await listener.aclose()
+        await app.state.commands.close()

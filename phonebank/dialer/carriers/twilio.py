@@ -303,14 +303,15 @@ class TwilioCarrier(Carrier):
         """A status callback Twilio sent (its signature already checked)."""
         event = from_status(params, machine_detection=bool(self.config.machine_detection))
         if event is not None:
-            self._receive(params.get("CallSid", ""), event)
+            self.receive(params.get("CallSid", ""), event)
 
     def answer_request(self, params: Mapping[str, str]) -> str:
         """Twilio asks what an answered call should do: report the answer, hold the line."""
-        self._receive(params.get("CallSid", ""), from_answer(params))
+        self.receive(params.get("CallSid", ""), from_answer(params))
         return str(hold_twiml())
 
-    def _receive(self, sid: str, event: Normalized) -> None:
+    def receive(self, sid: str, event: Normalized) -> None:
+        """A normalised callback of one of its calls (here, or forwarded by an API process)."""
         if not sid or sid in self._ended_ids:
             return  # a late or repeated callback of a finished call
         if sid not in self._calls:

@@ -157,6 +157,14 @@ export class CallerClient {
   }
 
   _took(view) {
+    const known = this.session;
+    if (known && view && known.id === view.id && known.state !== "ended" &&
+        Date.parse(known.state_since) > Date.parse(view.state_since)) {
+      // An event told of a later state than the response saw (the dialer may answer from
+      // another process, and its events travel apart): the response must not turn it back.
+      view = { ...view, state: known.state, state_since: known.state_since,
+               contact: known.contact, call_state: known.call_state };
+    }
     this.session = view;
     this._emit("session", { session: view });
     return view;
