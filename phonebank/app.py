@@ -21,6 +21,7 @@ from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
 from phonebank.hosted.feeder import NumbersFeeder
+from phonebank.kit.openapi import install_error_docs
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from phonebank.kit.urls import set_base_url
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(obi_router)
     app.include_router(telephony_router)
     app.include_router(telephony_hooks)
+    install_error_docs(app)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from phonebank.config import get_settings
 from phonebank.errors import DomainError, Invalid
 from phonebank.kit.filters import FilterExpr, parse_filter, rename_fields
-from phonebank.kit.pagination import MAX_PER_PAGE, PageParams
+from phonebank.kit.pagination import MAX_PAGE, MAX_PER_PAGE, PageParams
 from phonebank.kit.urls import absolute_url
 
 logger = logging.getLogger("phonebank.osdi")
@@ -109,7 +109,7 @@ def id_from_reference(reference: str, *, collection: str, field: str) -> uuid.UU
 
 
 def osdi_page_params(
-    page: int = Query(1, ge=1, description="Page number, from 1."),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="Page number, from 1."),
     per_page: int = Query(25, ge=1, le=MAX_PER_PAGE, description="Items per page."),
 ) -> PageParams:
     """Read `page` and `per_page` from the query string."""
