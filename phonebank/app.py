@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -21,6 +21,7 @@ from phonebank.dialer.service import DialerService
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
 from phonebank.hosted.feeder import NumbersFeeder
+from phonebank.kit.guards import reject_nul_characters
 from phonebank.kit.openapi import install_error_docs
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Open-source outbound calling server.",
         lifespan=lifespan,
+        dependencies=[Depends(reject_nul_characters)],
     )
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()

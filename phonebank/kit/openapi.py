@@ -82,9 +82,10 @@ def _error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[i
     if path.startswith(OBI_PREFIX):
         # OBI speaks JSON or XML, by the request's Accept and Content-Type.
         statuses += [406, 415] if method in {"post", "put"} else [406]
-    if _takes_input(operation) and not path.startswith(OSDI_PREFIX):
-        statuses.append(422)  # the OSDI face answers request validation with 400
-    return sorted(statuses)
+    # Any request can be refused as malformed (a NUL in its query, say): the OSDI face answers
+    # request validation with 400, the others with 422.
+    statuses.append(400 if path.startswith(OSDI_PREFIX) else 422)
+    return sorted(set(statuses))
 
 
 def _document_operation(path: str, method: str, operation: dict[str, Any]) -> None:
@@ -97,16 +98,16 @@ def _document_operation(path: str, method: str, operation: dict[str, Any]) -> No
             if "application/json" in content:
                 content[HAL_JSON] = content.pop("application/json")
     if path.startswith(OBI_PREFIX):
-        for status, response in responses.items():
+        for code, response in responses.items():
             content = response.get("content", {})
-            if status == "201":
+            if code == "201":
                 response["content"] = {"text/html": {"schema": {"type": "string"}}}
             elif "application/json" in content:
                 content["application/xml"] = {"schema": {"type": "string"}}
     media_type, schema = (HAL_JSON, "OsdiError") if osdi else (PROBLEM_JSON, "Problem")
-    for status in _error_statuses(path, method, operation):
-        responses[str(status)] = {
-            "description": ERROR_TITLES[status],
+    for error in _error_statuses(path, method, operation):
+        responses[str(error)] = {
+            "description": ERROR_TITLES[error],
             "content": {media_type: {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
         }
 
