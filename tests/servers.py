@@ -42,6 +42,9 @@ class Server:
     database: Path
     log: Path
     world: dict[str, object] | None = None
+    # Another database than the SQLite file (a PostgreSQL URL), and extra settings.
+    url: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -53,7 +56,7 @@ class Server:
     @property
     def database_url(self) -> str:
         """Its database."""
-        return f"sqlite+aiosqlite:///{self.database}"
+        return self.url or f"sqlite+aiosqlite:///{self.database}"
 
     @property
     def api_key(self) -> str:
@@ -74,6 +77,7 @@ class Server:
             **os.environ,
             "PHONEBANK_DATABASE_URL": self.database_url,
             "COLUMNS": "300",
+            **self.env,
         }
         env.pop("PHONEBANK_TEST_DATABASE_URL", None)
         if self.world is not None:

@@ -9,8 +9,8 @@ from phonebank.kit.problems import PROBLEM_JSON
 HAL_JSON = "application/hal+json"
 OSDI_PREFIX = "/osdi/"
 OBI_PREFIX = "/obi/"
-# Face paths whose errors the document describes; pages, webhooks and probes keep their own.
-FACES = ("/api/", "/osdi/", "/obi/", "/tapraise/")
+# Paths whose errors the document describes (the telephony one is the callers' voice token).
+FACES = ("/api/", "/osdi/", "/obi/", "/tapraise/", "/telephony/")
 ERROR_TITLES = {
     400: "Invalid input (a field's value breaks a rule)",
     401: "Missing, malformed or unknown credentials",
