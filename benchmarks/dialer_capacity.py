@@ -14,9 +14,12 @@ figure.
     python benchmarks/dialer_capacity.py --postgres postgresql+asyncpg://... --seconds 30
     python benchmarks/dialer_capacity.py --processes 2     # two dialer processes, summed
 
-With `--processes N` every step splits its callers over N processes, each driving its own
-campaign, as N `phonebank worker` processes would; their figures are summed (latencies pooled).
-The database is emptied first.
+A process drives a campaign per `--per-campaign` callers (400 by default) on one clock, as
+the dialer inside `serve` does: one campaign's engine dials at most 50 calls a second (a claim
+of at most 50 calls per pacing decision, one decision a second), so one campaign alone stops
+growing near 900 lines in flight whatever its callers. With `--processes N` every step splits
+its callers over N processes, each driving its own campaigns, as N `phonebank worker`
+processes would; their figures are summed (latencies pooled). The database is emptied first.
 """
 
 import asyncio
@@ -192,17 +195,14 @@ class StepFigures:
     cpu_seconds: float
 
 
-async def drive(url: str, ids: dict[str, Any], seconds: float, seed_value: int) -> StepFigures:
-    """Run the campaign's dialer on the real clock for `seconds` and measure it."""
-    engine = create_engine(url)
-    clock = RealClock()
+async def _dialer(
+    sessionmaker: Any, clock: RealClock, ids: dict[str, Any], seed_value: int
+) -> MeasuredDialer:
+    """One campaign's engine with its own simulated carrier and callers, its callers joined."""
     carrier = TimedCarrier(clock, WORLD, seed=seed_value)
-    sessionmaker = create_sessionmaker(engine)
+    campaign_id = uuid.UUID(ids["campaign_id"])
     dialer = MeasuredDialer(
-        sessionmaker=sessionmaker,
-        clock=clock,
-        carrier=carrier,
-        campaign_id=uuid.UUID(ids["campaign_id"]),
+        sessionmaker=sessionmaker, clock=clock, carrier=carrier, campaign_id=campaign_id
     )
     dialer.latencies = []
     dialer.notifier = SimulatedCallers(dialer, wrap_mean_seconds=WRAP_MEAN_SECONDS, seed=seed_value)
@@ -213,34 +213,52 @@ async def drive(url: str, ids: dict[str, Any], seconds: float, seed_value: int) 
                 session,
                 organization_id=organization_id,
                 caller_id=uuid.UUID(caller_id),
-                campaign_id=uuid.UUID(ids["campaign_id"]),
+                campaign_id=campaign_id,
                 now=clock.now(),
             )
             dialer.join(caller_session.id, uuid.UUID(caller_id))
+    return dialer
+
+
+async def drive(
+    url: str, campaigns: list[dict[str, Any]], seconds: float, seed_value: int
+) -> StepFigures:
+    """Run the campaigns' engines on one real clock for `seconds`, as one dialer process
+    does (a carrier per engine), and measure them."""
+    engine = create_engine(url)
+    clock = RealClock()
+    sessionmaker = create_sessionmaker(engine)
+    dialers = [
+        await _dialer(sessionmaker, clock, ids, seed_value * 1000 + n)
+        for n, ids in enumerate(campaigns)
+    ]
+    carriers = [dialer.carrier for dialer in dialers]
     peak = 0
 
     async def sample() -> None:
         nonlocal peak
-        peak = max(peak, carrier.active_calls)
+        peak = max(peak, sum(carrier.active_calls for carrier in carriers))
         clock.call_later(0.25, sample)
 
     cpu_started, started = time.process_time(), time.monotonic()
-    await dialer.start()
+    for dialer in dialers:
+        await dialer.start()
     clock.call_later(0, sample)
     try:
         await clock.run(until=clock.now() + timedelta(seconds=seconds))
     finally:
         elapsed = time.monotonic() - started
         cpu = time.process_time() - cpu_started
-        await dialer.stop()
+        for dialer in dialers:
+            await dialer.stop()
         await engine.dispose()
     return StepFigures(
-        callers=len(ids["caller_ids"]),
+        callers=sum(len(ids["caller_ids"]) for ids in campaigns),
         peak_in_flight=peak,
-        dials=carrier.originated,
+        dials=sum(c.originated for c in carriers if isinstance(c, TimedCarrier)),
         seconds=elapsed,
-        latencies=dialer.latencies,
-        queued=dialer.queued,
+        latencies=[value for dialer in dialers for value in dialer.latencies],
+        queued=sum(dialer.queued for dialer in dialers),
         cpu_seconds=cpu,
     )
 
@@ -251,28 +269,36 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else math.nan
 
 
-def run_step(url: str, callers: int, processes: int, seconds: float, zone: str) -> dict[str, Any]:
-    """One step: seed a campaign per process, drive them at once, sum the figures."""
+def run_step(
+    url: str, callers: int, processes: int, per_campaign: int, seconds: float, zone: str
+) -> dict[str, Any]:
+    """One step: seed the campaigns of each process, drive them at once, sum the figures."""
     share = [callers // processes + (1 if n < callers % processes else 0) for n in range(processes)]
-    # Enough contacts that nobody runs out: about 1.5 dials a second per ten callers, doubled.
-    contacts = [int(count * seconds * 0.3) + 500 for count in share]
-    seeded = [
-        asyncio.run(seed(url, callers=count, contacts=need, zone=zone))
-        for count, need in zip(share, contacts, strict=True)
-    ]
+    seeded: list[list[dict[str, Any]]] = []
+    for count in share:
+        sizes = [per_campaign] * (count // per_campaign) + (
+            [count % per_campaign] if count % per_campaign else []
+        )
+        # Enough contacts that nobody runs out: at most about a dial a second per 3 callers.
+        seeded.append(
+            [
+                asyncio.run(
+                    seed(url, callers=size, contacts=int(size * seconds * 0.3) + 500, zone=zone)
+                )
+                for size in sizes
+            ]
+        )
     if processes == 1:
         results = [asyncio.run(drive(url, seeded[0], seconds, 1))]
     else:
         children = [
             subprocess.Popen(
-                [
-                    *[sys.executable, __file__, "--postgres", url, "--seconds", str(seconds)],
-                    *["--child", json.dumps(ids), "--seed", str(n + 1)],
-                ],
+                [*[sys.executable, __file__, "--postgres", url, "--seconds", str(seconds)],
+                 *["--child", json.dumps(campaigns), "--seed", str(n + 1)]],
                 stdout=subprocess.PIPE,
             )
-            for n, ids in enumerate(seeded)
-        ]
+            for n, campaigns in enumerate(seeded)
+        ]  # fmt: skip
         results = []
         for child in children:
             output, _ = child.communicate(timeout=seconds + 300)
@@ -281,6 +307,7 @@ def run_step(url: str, callers: int, processes: int, seconds: float, zone: str) 
     return {
         "callers": callers,
         "processes": processes,
+        "campaigns": sum(len(campaigns) for campaigns in seeded),
         "peak_in_flight": sum(result.peak_in_flight for result in results),
         "dials_per_second": sum(result.dials / result.seconds for result in results),
         "connect_p50_ms": percentile(latencies, 0.5) * 1000,
@@ -299,6 +326,9 @@ def main(
     start: Annotated[int, typer.Option(help="Callers of the first step.")] = 50,
     most: Annotated[int, typer.Option(help="Callers past which no step runs.")] = 6400,
     processes: Annotated[int, typer.Option(help="Dialer processes sharing each step.")] = 1,
+    per_campaign: Annotated[
+        int, typer.Option(help="Callers per campaign; a process drives several campaigns.")
+    ] = 400,
     child: Annotated[str | None, typer.Option(hidden=True)] = None,
     seed: Annotated[int, typer.Option(hidden=True)] = 1,
 ) -> None:
@@ -311,17 +341,18 @@ def main(
     zone = calling_zone()
     table = Table(title=f"one step = {seconds:.0f} s on the real clock, {processes} process(es)")
     for column in (
-        "callers", "peak calls in flight", "dials/s", "connects", "queued",
+        "callers", "campaigns", "peak calls in flight", "dials/s", "connects", "queued",
         "connect p50 ms", "connect p99 ms", "CPU (cores)",
     ):  # fmt: skip
         table.add_column(column, justify="right")
     best: dict[str, Any] | None = None
     callers = start
     while callers <= most:
-        step = run_step(postgres, callers, processes, seconds, zone)
+        step = run_step(postgres, callers, processes, per_campaign, seconds, zone)
         console.print(json.dumps({key: round(value, 1) for key, value in step.items()}))
         table.add_row(
             str(step["callers"]),
+            str(step["campaigns"]),
             str(step["peak_in_flight"]),
             f"{step['dials_per_second']:.0f}",
             str(step["connects"]),
