@@ -97,7 +97,8 @@ def _wrong_credentials(route: Guarded, tenant: Tenant) -> list[dict[str, str]]:
         basic = base64.b64encode(f"{uuid.uuid4()}:{tenant.token}".encode()).decode()
         headers.append({"Authorization": f"Basic {basic}"})
     else:
-        headers.append({"OSDI-API-Token": wrong_secret})
+        # Key routes also take an organizer's browser login instead of a key.
+        headers += [{"OSDI-API-Token": wrong_secret}, {"Cookie": f"{SESSION_COOKIE}=not-a-login"}]
     return headers
 
 
