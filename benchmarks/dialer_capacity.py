@@ -9,7 +9,7 @@ double the callers (50, 100, 200, ...) and print, per step: callers, peak calls 
 dials/s and the connect latency: from the moment the carrier's contact answers (the time
 the simulated world planned, so a late event loop counts against it) to the bridge to a
 caller, for answers a free caller was waiting for. The largest step under 250 ms is the
-figure.
+figure (the ramp ends after two steps over it in a row).
 
     python benchmarks/dialer_capacity.py --postgres postgresql+asyncpg://... --seconds 30
     python benchmarks/dialer_capacity.py --processes 2     # two dialer processes, summed
@@ -346,8 +346,9 @@ def main(
     ):  # fmt: skip
         table.add_column(column, justify="right")
     best: dict[str, Any] | None = None
-    callers = start
-    while callers <= most:
+    callers, misses = start, 0
+    # One slow step on a shared machine may be noise: the ramp ends after two in a row.
+    while callers <= most and misses < 2:
         step = run_step(postgres, callers, processes, per_campaign, seconds, zone)
         console.print(json.dumps({key: round(value, 1) for key, value in step.items()}))
         table.add_row(
@@ -361,9 +362,10 @@ def main(
             f"{step['connect_p99_ms']:.0f}",
             f"{step['cpu_share']:.2f}",
         )
-        if not step["connect_p99_ms"] < LATENCY_TARGET_MS:
-            break
-        best = step
+        if step["connect_p99_ms"] < LATENCY_TARGET_MS:
+            best, misses = step, 0
+        else:
+            misses += 1
         callers *= 2
     console.print(table)
     if best is None:
