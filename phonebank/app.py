@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -20,6 +20,8 @@ from phonebank.dialer.remote import CommandClient
 from phonebank.dialer.worker import DialerRuntime
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
+from phonebank.kit.guards import reject_nul_characters
+from phonebank.kit.openapi import install_error_docs
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from phonebank.kit.urls import set_base_url
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Open-source outbound calling server.",
         lifespan=lifespan,
+        dependencies=[Depends(reject_nul_characters)],
     )
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
@@ -149,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(obi_router)
     app.include_router(telephony_router)
     app.include_router(telephony_hooks)
+    install_error_docs(app)
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:

@@ -48,6 +48,9 @@ class Server:
     database: Path
     log: Path
     world: dict[str, object] | None = None
+    # Another database than the SQLite file (a PostgreSQL URL), and extra settings.
+    url: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     # Another database than the SQLite file (PostgreSQL), and more settings.

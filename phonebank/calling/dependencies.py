@@ -5,6 +5,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, WebSocket
+from fastapi.security import APIKeyCookie
 
 from phonebank.auth.dependencies import DbSession
 from phonebank.callers.models import Caller
@@ -21,9 +22,19 @@ class CallerAuth:
     caller: Caller
 
 
-async def current_caller(request: Request, session: DbSession) -> CallerAuth:
+# Declared as a security scheme so the API's document shows how callers authenticate.
+_session_cookie = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, description="A caller's browser login"
+)
+
+
+async def current_caller(
+    request: Request,
+    session: DbSession,
+    token: Annotated[str | None, Depends(_session_cookie)],
+) -> CallerAuth:
     """The caller of the session cookie; changes must also carry the login's CSRF token."""
-    login, caller = await login_from_token(session, request.cookies.get(SESSION_COOKIE))
+    login, caller = await login_from_token(session, token)
     require_csrf(login, method=request.method, csrf_token=request.headers.get(CSRF_HEADER))
     return CallerAuth(login, caller)
 

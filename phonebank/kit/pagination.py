@@ -14,6 +14,8 @@ from phonebank.kit.schemas import Schema
 
 T = TypeVar("T", bound=BaseModel)
 MAX_PER_PAGE = 100
+# Past this, the offset would overflow the databases' 64-bit integers long before any data.
+MAX_PAGE = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class PageParams:
 
 
 def page_params(
-    page: int = Query(1, ge=1, description="Page number, from 1."),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="Page number, from 1."),
     per_page: int = Query(25, ge=1, le=MAX_PER_PAGE, description="Items per page."),
 ) -> PageParams:
     """Read `page` and `per_page` from the query string."""

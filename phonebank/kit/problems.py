@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phonebank.errors import DomainError
@@ -64,6 +64,25 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(409, "Conflict", "the change conflicts with data stored at the same moment")
 
 
+def is_data_error(exc: Exception) -> bool:
+    """Whether the database refused a value itself (SQLSTATE class 22: out of range, bad
+    characters...): bad input that slipped past validation, not a fault of the server."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(code, str) and code.startswith("22")
+
+
+DATA_ERROR_DETAIL = "a value in the request cannot be stored (out of range or invalid characters)"
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_data_error(exc):
+        logger.warning("data error on %s %s: %s", request.method, request.url.path, exc)
+        return problem(400, "Bad Request", DATA_ERROR_DETAIL)
+    return await _unexpected_error(request, exc)
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal server error", "Something went wrong; it has been logged.")
@@ -84,4 +103,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

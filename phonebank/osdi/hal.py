@@ -12,13 +12,14 @@ from fastapi import FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phonebank.config import get_settings
 from phonebank.errors import DomainError, Invalid
 from phonebank.kit.filters import FilterExpr, parse_filter, rename_fields
-from phonebank.kit.pagination import MAX_PER_PAGE, PageParams
+from phonebank.kit.pagination import MAX_PAGE, MAX_PER_PAGE, PageParams
+from phonebank.kit.problems import DATA_ERROR_DETAIL, is_data_error
 from phonebank.kit.urls import absolute_url
 
 logger = logging.getLogger("phonebank.osdi")
@@ -109,7 +110,7 @@ def id_from_reference(reference: str, *, collection: str, field: str) -> uuid.UU
 
 
 def osdi_page_params(
-    page: int = Query(1, ge=1, description="Page number, from 1."),
+    page: int = Query(1, ge=1, le=MAX_PAGE, description="Page number, from 1."),
     per_page: int = Query(25, ge=1, le=MAX_PER_PAGE, description="Items per page."),
 ) -> PageParams:
     """Read `page` and `per_page` from the query string."""
@@ -229,6 +230,8 @@ def to_osdi_error(exc: Exception) -> HalResponse | None:
         return _error_response(409, description, [{"code": "CONFLICT"}])
     if isinstance(exc, StarletteHTTPException):
         return _error_response(exc.status_code, str(exc.detail), [])
+    if is_data_error(exc):
+        return _error_response(400, DATA_ERROR_DETAIL, [{"code": "INVALID"}])
     return None
 
 
@@ -241,6 +244,7 @@ def install_osdi_errors(app: FastAPI) -> None:
         DomainError,
         RequestValidationError,
         IntegrityError,
+        DBAPIError,
         StarletteHTTPException,
         Exception,
     ):

@@ -1,0 +1,63 @@
+"""The OpenAPI document names each face operation's errors in the shape the face sends."""
+
+from typing import Any
+
+from fastapi import FastAPI
+
+
+def _operations(app: FastAPI, prefix: str) -> list[tuple[str, str, dict[str, Any]]]:
+    paths = app.openapi()["paths"]
+    return [
+        (method, path, operation)
+        for path, operations in paths.items()
+        if path.startswith(prefix)
+        for method, operation in operations.items()
+    ]
+
+
+def test_native_operations_document_their_problems(app: FastAPI) -> None:
+    document = app.openapi()
+    assert document["components"]["schemas"]["Problem"]["required"] == [
+        "type", "title", "status", "detail",
+    ]  # fmt: skip
+    for method, path, operation in _operations(app, "/api/v1/"):
+        responses = operation["responses"]
+        wanted = {"422"} | (
+            {"401", "403", "404", "409", "429"} if operation.get("security") else set()
+        )
+        assert wanted <= set(responses), (method, path, sorted(responses))
+        for status in wanted:
+            content = responses[status]["content"]
+            assert content == {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            }
+
+
+def test_osdi_operations_speak_hal_and_answer_bad_input_with_400(app: FastAPI) -> None:
+    for method, path, operation in _operations(app, "/osdi/v1/"):
+        responses = operation["responses"]
+        assert "422" not in responses, (method, path)
+        assert "application/hal+json" in responses["400"]["content"]
+        success = [status for status in responses if status.startswith("2")]
+        for status in success:
+            assert "application/json" not in responses[status].get("content", {})
+
+
+def test_obi_operations_offer_json_and_xml(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+    listing = paths["/obi/campaigns"]["get"]["responses"]
+    assert set(listing["200"]["content"]) == {"application/json", "application/xml"}
+    assert "406" in listing
+    adding = paths["/obi/campaigns/{campaignId}/customers"]["post"]["responses"]
+    assert set(adding["201"]["content"]) == {"text/html"}
+    assert "415" in adding
+
+
+def test_the_caller_api_declares_its_login_cookie(app: FastAPI) -> None:
+    document = app.openapi()
+    schemes = document["components"]["securitySchemes"]
+    cookie = [name for name, scheme in schemes.items() if scheme.get("in") == "cookie"]
+    assert cookie
+    me = document["paths"]["/api/v1/caller/me"]["get"]
+    assert me["security"] == [{cookie[0]: []}]
+    assert "401" in me["responses"]
