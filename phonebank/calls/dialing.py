@@ -107,13 +107,11 @@ async def claim_dials(
     if query is None or limit <= 0:
         return []
     statement = _claim_statement(query.statement, session.get_bind().dialect.name == "postgresql")
-    claimed = list(
-        (
-            await session.execute(
-                statement, {**query.params, "claim_limit": limit, "claim_now": now}
-            )
-        ).all()
-    )
+    # On the connection: the session would take the ORM's path for the entities in the
+    # queue's conditions, rebuilding the statement (and its cache key) on every claim.
+    connection = await session.connection()
+    params = {**query.params, "claim_limit": limit, "claim_now": now}
+    claimed = list((await connection.execute(statement, params)).all())
     # RETURNING keeps no order: restore the queue's (priority, then longest due).
     claimed.sort(key=lambda row: (-row[3], row[4], row[0]))
     placed = [PlacedDial(row[0], uuid.uuid4(), row[1], row[2]) for row in claimed]
