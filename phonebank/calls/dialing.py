@@ -113,8 +113,8 @@ async def claim_dials(
     params = {**query.params, "claim_limit": limit, "claim_now": now}
     claimed = list((await connection.execute(statement, params)).all())
     # RETURNING keeps no order: restore the queue's (priority, then longest due).
-    claimed.sort(key=lambda row: (-row[3], row[4], row[0]))
-    placed = [PlacedDial(row[0], uuid.uuid4(), row[1], row[2]) for row in claimed]
+    claimed.sort(key=lambda row: (-row.priority, row.next_call_at, row.id))
+    placed = [PlacedDial(row.id, uuid.uuid4(), row.next_number, row.time_zone) for row in claimed]
     if placed:
         campaign_id = campaign.id
         await session.execute(
