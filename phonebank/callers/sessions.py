@@ -9,12 +9,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import SESSION_STATES, CallerSession, CallerSessionSpan
 from phonebank.errors import Invalid
+from phonebank.kit.bulk import synchronize
 from phonebank.webhooks.outbox import Event, campaign_scope, record_events
 
 
@@ -81,6 +83,16 @@ async def start_session(
     return caller_session
 
 
+_sessions = cast(Table, CallerSession.__table__)
+_SPAN_ENDED = insert(cast(Table, CallerSessionSpan.__table__))
+_SESSION_STATE = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("session"))
+    .values(state=bindparam("state"), state_since=bindparam("state_since"),
+            ended_at=bindparam("ended_at"))
+)  # fmt: skip
+
+
 async def record_ledger(
     session: AsyncSession, *, spans: Sequence[Span], current: Sequence[CurrentState]
 ) -> None:
@@ -90,7 +102,7 @@ async def record_ledger(
             raise Invalid(f"unknown caller state {state!r}", field="state")
     if spans:
         await session.execute(
-            insert(CallerSessionSpan),
+            _SPAN_ENDED,
             [
                 {
                     "id": uuid.uuid4(),
@@ -113,16 +125,15 @@ async def record_ledger(
         events = [session_event(row, "ended", ended[row.id]) for row in still_open]
         await record_events(session, events)
     if current:
-        # ORM bulk UPDATE by primary key: one executemany for every session.
-        await session.execute(
-            update(CallerSession),
-            [
-                {
-                    "id": item.session_id,
-                    "state": item.state,
-                    "state_since": item.since,
-                    "ended_at": item.since if item.state == "ended" else None,
-                }
-                for item in current
-            ],
-        )
+        # A plain UPDATE by primary key: one executemany for every session.
+        rows = [
+            {
+                "session": item.session_id,
+                "state": item.state,
+                "state_since": item.since,
+                "ended_at": item.since if item.state == "ended" else None,
+            }
+            for item in current
+        ]
+        await session.execute(_SESSION_STATE, rows)
+        synchronize(session, CallerSession, rows, key="session")

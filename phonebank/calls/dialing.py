@@ -1,19 +1,26 @@
 """The dialer's side of the call lifecycle: claim calls and record how each dial went."""
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import cast
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Integer, Select, Table, Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import load_only, raiseload
 
 from phonebank.calls.models import Attempt, Call
 from phonebank.calls.queue import callable_query
-from phonebank.calls.service import campaign_max_attempts, conclude_attempt, status_events
+from phonebank.calls.service import (
+    CallFields,
+    campaign_max_attempts,
+    conclude_attempt,
+    status_events,
+)
 from phonebank.campaigns.models import Campaign
+from phonebank.db import UTCDateTime
+from phonebank.kit.bulk import synchronize
 from phonebank.webhooks.outbox import Event, campaign_scope, has_subscriptions, record_events
 
 # The tables themselves, for plain executemany statements.
@@ -47,6 +54,37 @@ class DialOutcome:
     ended_at: datetime | None = None
 
 
+@lru_cache(maxsize=64)
+def _claim_statement(queue: Select[Any], for_update: bool) -> Update:
+    """Mark the queue's first `claim_limit` calls as being dialed, returning what dialing needs.
+
+    On the table, not the entity: no ORM bookkeeping for rows it never loads. Built once per
+    queue statement, so its compiled form is reused.
+    """
+    chosen = queue.with_only_columns(Call.id).limit(bindparam("claim_limit", type_=Integer()))
+    if for_update:
+        chosen = chosen.with_for_update(skip_locked=True)
+    return (
+        update(_calls)
+        .where(_calls.c.id.in_(chosen.scalar_subquery()))
+        .values(
+            attempts_count=_calls.c.attempts_count + 1,
+            dialing_since=bindparam("claim_now", type_=UTCDateTime()),
+            modified_at=bindparam("claim_now", type_=UTCDateTime()),
+        )
+        .returning(
+            _calls.c.id,
+            _calls.c.next_number,
+            _calls.c.time_zone,
+            _calls.c.priority,
+            _calls.c.next_call_at,
+        )
+    )
+
+
+_ATTEMPT_PLACED = insert(_attempts)
+
+
 async def claim_dials(
     session: AsyncSession,
     *,
@@ -68,50 +106,37 @@ async def claim_dials(
     )
     if query is None or limit <= 0:
         return []
-    chosen = query.with_only_columns(Call.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        chosen = chosen.with_for_update(skip_locked=True)
-    claimed = list(
-        (
-            await session.execute(
-                # On the table, not the entity: no ORM bookkeeping for rows it never loads.
-                update(_calls)
-                .where(_calls.c.id.in_(chosen.scalar_subquery()))
-                .values(
-                    attempts_count=_calls.c.attempts_count + 1, dialing_since=now, modified_at=now
-                )
-                .returning(
-                    _calls.c.id,
-                    _calls.c.next_number,
-                    _calls.c.time_zone,
-                    _calls.c.priority,
-                    _calls.c.next_call_at,
-                )
-            )
-        ).all()
-    )
+    statement = _claim_statement(query.statement, session.get_bind().dialect.name == "postgresql")
+    # On the connection: the session would take the ORM's path for the entities in the
+    # queue's conditions, rebuilding the statement (and its cache key) on every claim.
+    connection = await session.connection()
+    params = {**query.params, "claim_limit": limit, "claim_now": now}
+    claimed = list((await connection.execute(statement, params)).all())
     # RETURNING keeps no order: restore the queue's (priority, then longest due).
     claimed.sort(key=lambda row: (-row.priority, row.next_call_at, row.id))
     placed = [PlacedDial(row.id, uuid.uuid4(), row.next_number, row.time_zone) for row in claimed]
     if placed:
+        campaign_id = campaign.id
         await session.execute(
-            insert(_attempts),
+            _ATTEMPT_PLACED,
             [
                 {
                     "id": dial.attempt_id,
                     "call_id": dial.call_id,
-                    "campaign_id": campaign.id,
+                    "campaign_id": campaign_id,
                     "attempted_at": now,
                     "number": dial.number,
                 }
                 for dial in placed
             ],
         )
-        await record_events(
-            session,
-            [_state_event(campaign, dial.call_id, dial.attempt_id, dial.number, "dialing", now)
-             for dial in placed],
-        )  # fmt: skip
+        # Events are built only for an organization that listens (the dialer's hot path).
+        if await has_subscriptions(session, campaign.organization_id):
+            await record_events(
+                session,
+                [_state_event(campaign, d.call_id, d.attempt_id, d.number, "dialing", now)
+                 for d in placed],
+            )  # fmt: skip
     return placed
 
 
@@ -146,7 +171,7 @@ def _answered_by(outcome: DialOutcome) -> str:
 
 
 def _outcome_events(
-    campaign: Campaign, outcome: DialOutcome, call: Call, number: str | None
+    campaign: Campaign, outcome: DialOutcome, call: CallFields, number: str | None
 ) -> list[Event]:
     """The call-state changes of one finished dial, in order, and its attempt."""
     ended = outcome.ended_at or outcome.answered_at or outcome.ringing_at
@@ -195,7 +220,87 @@ def _outcome_events(
     return events
 
 
-# Call columns the outcome rules may change; written back in one executemany.
+@dataclass(slots=True)
+class CallRow:
+    """A call's columns as the rules read and change them, loaded without the ORM."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    campaign_id: uuid.UUID
+    person_id: uuid.UUID
+    status: str
+    numbers: list[Any]
+    next_number_index: int
+    next_number: str | None
+    time_zone: str | None
+    next_call_at: datetime
+    attempts_count: int
+    dialing_since: datetime | None
+    result: Any
+    external_metadata: dict[str, Any] | None
+    completed_at: datetime | None
+    completed_by_user_uuid: uuid.UUID | None
+    cancelled_at: datetime | None
+    expired_at: datetime | None
+
+
+_CALL_ROW_COLUMNS = tuple(field.name for field in fields(CallRow))
+_LOAD_CALL_ROWS = select(*(_calls.c[name] for name in _CALL_ROW_COLUMNS)).where(
+    _calls.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
+async def load_call_rows(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, CallRow]:
+    """The calls of these ids as plain rows, by id (one query, no identity map)."""
+    if session.dirty or session.new:
+        await session.flush()  # what the session holds unwritten is part of the record
+    result = await session.execute(_LOAD_CALL_ROWS, {"ids": list(ids)})
+    return {row[0]: CallRow(*row) for row in result}
+
+
+@lru_cache(maxsize=64)
+def _call_update(columns: tuple[str, ...]) -> Update:
+    """UPDATE of these columns (and modified_at) by primary key, built once per column set."""
+    return (
+        update(_calls)
+        .where(_calls.c.id == bindparam("call"))
+        .values({name: bindparam(name) for name in (*columns, "modified_at")})
+    )
+
+
+async def write_call_rows(
+    session: AsyncSession,
+    calls: Iterable[tuple[CallRow, tuple[Any, ...]]],
+    columns: tuple[str, ...],
+    now: datetime,
+) -> None:
+    """Write back what the rules changed: each call's `columns` that differ from `before`.
+
+    Calls are grouped by the columns they changed and each group is one executemany: an
+    UPDATE that leaves a column alone does not touch the indexes over it.
+    """
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for call, before in calls:
+        changed = tuple(
+            name for name, old in zip(columns, before, strict=True) if getattr(call, name) != old
+        )
+        if changed:
+            row = {name: getattr(call, name) for name in changed}
+            row["call"], row["modified_at"] = call.id, now
+            groups.setdefault(changed, []).append(row)
+    for changed, rows in groups.items():
+        await session.execute(_call_update(changed), rows)
+        synchronize(session, Call, rows, key="call")
+
+
+def snapshot(call: CallRow, columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """The values of `columns` now, to see later which ones the rules changed."""
+    return tuple(getattr(call, name) for name in columns)
+
+
+# Call columns the outcome rules may change.
 _CALL_COLUMNS = (
     "status",
     "expired_at",
@@ -205,17 +310,6 @@ _CALL_COLUMNS = (
     "time_zone",
     "attempts_count",
     "dialing_since",
-)
-# What the rules and the events read besides: only these are loaded.
-_RULE_COLUMNS = (
-    *(getattr(Call, name) for name in _CALL_COLUMNS),
-    Call.numbers,
-    Call.organization_id,
-    Call.campaign_id,
-    Call.person_id,
-    Call.completed_at,
-    Call.cancelled_at,
-    Call.result,
 )
 _ATTEMPT_COLUMNS = (
     "outcome",
@@ -228,16 +322,11 @@ _ATTEMPT_COLUMNS = (
     "bridged_at",
     "ended_at",
 )
-# Plain executemany UPDATEs by primary key: the ORM's bulk path costs more per row than SQLite.
+# A plain executemany UPDATE by primary key: the ORM's bulk path costs more per row than SQLite.
 _ATTEMPT_OUTCOME = (
     update(_attempts)
     .where(_attempts.c.id == bindparam("attempt"))
     .values({name: bindparam(name) for name in _ATTEMPT_COLUMNS})
-)
-_CALL_MOVED_ON = (
-    update(_calls)
-    .where(_calls.c.id == bindparam("call"))
-    .values({name: bindparam(name) for name in (*_CALL_COLUMNS, "modified_at")})
 )
 
 
@@ -251,9 +340,9 @@ async def record_outcomes(
 ) -> None:
     """Store how dials went and move their calls on: retry later, next number, or MAXCALLS.
 
-    A busy dialer reports hundreds of outcomes at once, so attempts and calls are each
-    written with one executemany rather than an UPDATE per row. A dialer may pass the
-    campaign's attempt limit it looked up with the campaign.
+    A busy dialer reports hundreds of outcomes at once, so the calls are read with one query
+    and attempts and calls are written with an executemany each, all without ORM objects.
+    A dialer may pass the campaign's attempt limit it looked up with the campaign.
     """
     if not outcomes:
         return
@@ -275,14 +364,8 @@ async def record_outcomes(
             for outcome in outcomes
         ],
     )
-    calls = {
-        call.id: call
-        for call in await session.scalars(
-            select(Call)
-            .where(Call.id.in_({outcome.call_id for outcome in outcomes}))
-            .options(load_only(*_RULE_COLUMNS), raiseload("*"))
-        )
-    }
+    calls = await load_call_rows(session, {outcome.call_id for outcome in outcomes})
+    before = {call_id: snapshot(call, _CALL_COLUMNS) for call_id, call in calls.items()}
     limit = (
         max_attempts if max_attempts is not None else await campaign_max_attempts(session, campaign)
     )
@@ -309,18 +392,9 @@ async def record_outcomes(
         if announce:
             events += _outcome_events(campaign, outcome, call, number)
             events += status_events(call, previous)
-    rows = [
-        {
-            "call": call.id,
-            "modified_at": now,
-            **{name: getattr(call, name) for name in _CALL_COLUMNS},
-        }
-        for call in calls.values()
-    ]
-    # The rules ran on the loaded objects; write their results in bulk, not object by object.
-    for call in calls.values():
-        session.expunge(call)
-    await session.execute(_CALL_MOVED_ON, rows)
+    await write_call_rows(
+        session, ((call, before[call_id]) for call_id, call in calls.items()), _CALL_COLUMNS, now
+    )
     await record_events(session, events)
 
 

@@ -3,11 +3,12 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Uuid,
     and_,
@@ -26,6 +27,7 @@ from phonebank.calls.models import Call
 from phonebank.calls.policy import allowed_hours, inside_calling_hours
 from phonebank.calls.service import campaign_max_attempts
 from phonebank.campaigns.models import Campaign
+from phonebank.db import UTCDateTime
 
 
 def inside_campaign_window(campaign: Campaign, now: datetime) -> bool:
@@ -111,6 +113,37 @@ def _number_rules() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     )
 
 
+class CallableQuery(NamedTuple):
+    """The queue's statement and the values of its parameters for one moment."""
+
+    statement: Select[Any]
+    params: dict[str, Any]
+
+
+@lru_cache(maxsize=64)
+def _queue_statement(zones: tuple[str, ...], unknown_zone: bool) -> Select[Any]:
+    """The queue statement for these zone keys, with the campaign, time and attempt limit as
+    parameters: one object per set of zones, so its compiled form and cache key are reused."""
+    zone_filter: ColumnElement[bool] = Call.time_zone.in_(zones)
+    if unknown_zone:
+        zone_filter = or_(zone_filter, Call.time_zone.is_(None))
+    return (
+        select(Call)
+        .where(
+            Call.campaign_id == bindparam("queue_campaign", type_=Uuid()),
+            Call.status == "requested",
+            Call.external_metadata.is_(None),
+            Call.next_number.is_not(None),
+            Call.next_call_at <= bindparam("queue_now", type_=UTCDateTime()),
+            Call.attempts_count < bindparam("queue_max_attempts", type_=Integer()),
+            Call.dialing_since.is_(None),
+            zone_filter,
+            *_number_rules(),
+        )
+        .order_by(Call.priority.desc(), Call.next_call_at, Call.id)
+    )
+
+
 async def callable_query(
     session: AsyncSession,
     *,
@@ -118,7 +151,7 @@ async def callable_query(
     now: datetime,
     zone_keys: Sequence[str | None] | None = None,
     max_attempts: int | None = None,
-) -> Select[Any] | None:
+) -> CallableQuery | None:
     """The query of the calls the dialer may dial now, best first; None when there are none.
 
     Callable: requested and managed here, due, attempts left, in the campaign's window and the
@@ -132,24 +165,10 @@ async def callable_query(
         return None
     if max_attempts is None:
         max_attempts = await campaign_max_attempts(session, campaign)
-    known_zones = [zone for zone in zones if zone is not None]
-    zone_filter: ColumnElement[bool] = Call.time_zone.in_(known_zones)
-    if None in zones:
-        zone_filter = or_(zone_filter, Call.time_zone.is_(None))
-    return (
-        select(Call)
-        .where(
-            Call.campaign_id == campaign.id,
-            Call.status == "requested",
-            Call.external_metadata.is_(None),
-            Call.next_number.is_not(None),
-            Call.next_call_at <= now,
-            Call.attempts_count < max_attempts,
-            Call.dialing_since.is_(None),
-            zone_filter,
-            *_number_rules(),
-        )
-        .order_by(Call.priority.desc(), Call.next_call_at, Call.id)
+    known = tuple(sorted(zone for zone in zones if zone is not None))
+    return CallableQuery(
+        _queue_statement(known, None in zones),
+        {"queue_campaign": campaign.id, "queue_now": now, "queue_max_attempts": max_attempts},
     )
 
 
@@ -157,9 +176,9 @@ async def next_callable(
     session: AsyncSession, *, campaign: Campaign, now: datetime, limit: int
 ) -> Sequence[Call]:
     """Up to `limit` calls the dialer may dial now, by priority then due time."""
-    statement = await callable_query(session, campaign=campaign, now=now)
-    if statement is None or limit <= 0:
+    query = await callable_query(session, campaign=campaign, now=now)
+    if query is None or limit <= 0:
         return []
     # The dialer needs the calls, not their history of attempts.
-    statement = statement.limit(limit).options(raiseload(Call.attempts))
-    return list((await session.execute(statement)).scalars())
+    statement = query.statement.limit(limit).options(raiseload(Call.attempts))
+    return list((await session.execute(statement, query.params)).scalars())

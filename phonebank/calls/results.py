@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.blocked_numbers.schemas import BlockedNumberBulkCreate
 from phonebank.blocked_numbers.service import add_blocked_numbers
 from phonebank.calls.models import Answer, Attempt, Call, Result
-from phonebank.calls.service import mark_completed, status_events
+from phonebank.calls.service import CallFields, mark_completed, status_events
 from phonebank.errors import Invalid, NotFound
 from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
 from phonebank.kit.pagination import PageParams
@@ -39,7 +39,7 @@ DISPOSITIONS = (
 CALL_BACK_AFTER = timedelta(hours=4)
 
 
-def result_event(result: Result, call: Call) -> Event:
+def result_event(result: Result, call: CallFields) -> Event:
     """The `result.created` event of a stored result (flushed: it has its id)."""
     return Event(
         organization_id=call.organization_id,

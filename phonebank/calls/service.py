@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import available_timezones
 
 from sqlalchemy import Select, select
@@ -51,6 +51,29 @@ class CallFilters:
     person_id: uuid.UUID | None = None
     requested_after: datetime | None = None
     updated_after: datetime | None = None
+
+
+class CallFields(Protocol):
+    """What the call rules read and change: a loaded `Call`, or a plain row of its columns."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    campaign_id: uuid.UUID
+    person_id: uuid.UUID
+    status: str
+    numbers: list[Any]
+    next_number_index: int
+    next_number: str | None
+    time_zone: str | None
+    next_call_at: datetime
+    attempts_count: int
+    dialing_since: datetime | None
+    result: Any
+    external_metadata: dict[str, Any] | None
+    completed_at: datetime | None
+    completed_by_user_uuid: uuid.UUID | None
+    cancelled_at: datetime | None
+    expired_at: datetime | None
 
 
 def zone_key(zones: Sequence[str]) -> str | None:
@@ -209,7 +232,7 @@ async def delete_call(session: AsyncSession, *, call: Call) -> None:
     await session.flush()
 
 
-def status_events(call: Call, previous: str) -> list[Event]:
+def status_events(call: CallFields, previous: str) -> list[Event]:
     """A `call.status_changed` event if the call left `previous`, else none."""
     if call.status == previous:
         return []
@@ -227,7 +250,7 @@ def status_events(call: Call, previous: str) -> list[Event]:
     ]  # fmt: skip
 
 
-def _require_changeable(call: Call, action: str) -> None:
+def _require_changeable(call: CallFields, action: str) -> None:
     if call.external_metadata is not None:
         raise Conflict(f"cannot {action}: this call is managed externally and cannot be changed")
     if call.status in END_STATES:
@@ -286,7 +309,7 @@ def attempt_event(call: Call, attempt: Attempt) -> Event:
 
 
 def conclude_attempt(
-    call: Call,
+    call: CallFields,
     campaign: Campaign,
     *,
     max_attempts: int,
@@ -314,7 +337,9 @@ def retry_policy(campaign: Campaign) -> RetryPolicy:
     )
 
 
-def schedule_next_attempt(call: Call, campaign: Campaign, *, outcome: str, now: datetime) -> None:
+def schedule_next_attempt(
+    call: CallFields, campaign: Campaign, *, outcome: str, now: datetime
+) -> None:
     """After an attempt with `outcome`: when to try again, and which number to dial then."""
     delay = retry_policy(campaign).delay(outcome)
     if delay is not None:
@@ -343,7 +368,7 @@ async def complete_call(
 
 
 def mark_completed(
-    call: Call, *, user_uuid: uuid.UUID | None, result: Any, completed_at: datetime | None
+    call: CallFields, *, user_uuid: uuid.UUID | None, result: Any, completed_at: datetime | None
 ) -> None:
     """The completion rule itself, for callers that flush many calls at once."""
     _require_changeable(call, "complete")

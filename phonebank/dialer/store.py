@@ -5,9 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import load_only, raiseload
 
 from phonebank.blocked_numbers.service import blocked_among
 from phonebank.callers.sessions import CurrentState, Span, record_ledger
@@ -15,16 +14,19 @@ from phonebank.calls.dialing import (
     DialOutcome,
     PlacedDial,
     claim_dials,
+    load_call_rows,
     record_outcomes,
     recover_interrupted,
+    snapshot,
+    write_call_rows,
 )
-from phonebank.calls.models import Call, Result
+from phonebank.calls.models import Result
 from phonebank.calls.queue import waiting_zone_keys
 from phonebank.calls.results import result_event
 from phonebank.calls.service import campaign_max_attempts, mark_completed, status_events
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.leases import Lease, hold
-from phonebank.webhooks.outbox import Event, record_events
+from phonebank.webhooks.outbox import Event, has_subscriptions, record_events
 
 
 @dataclass(frozen=True)
@@ -51,23 +53,9 @@ class PendingWrites:
         return bool(self.outcomes or self.spans or self.states or self.results)
 
 
-# What completing a call reads and writes.
+# What completing a call changes.
 _COMPLETION_COLUMNS = ("status", "result", "completed_by_user_uuid", "completed_at")
-_RESULT_COLUMNS = (
-    Call.campaign_id,
-    Call.organization_id,
-    Call.person_id,
-    Call.cancelled_at,
-    Call.expired_at,
-    Call.external_metadata,
-    *(getattr(Call, name) for name in _COMPLETION_COLUMNS),
-)
-_results, _calls = cast(Table, Result.__table__), cast(Table, Call.__table__)
-_CALL_COMPLETED = (
-    update(_calls)
-    .where(_calls.c.id == bindparam("call"))
-    .values({name: bindparam(name) for name in _COMPLETION_COLUMNS})
-)
+_RESULT_STORED = insert(cast(Table, Result.__table__))
 
 # Zone keys of waiting calls change only when calls are added: look them up once a minute.
 ZONES_TTL = 60.0
@@ -152,18 +140,22 @@ class DialerStore:
             )
             await record_ledger(session, spans=pending.spans, current=list(pending.states.values()))
             if pending.results:
-                await self._record_results(session, pending.results)
+                await self._record_results(
+                    session, campaign=campaign, results=pending.results, now=now
+                )
 
-    async def _record_results(self, session: AsyncSession, results: list[SubmittedResult]) -> None:
+    async def _record_results(
+        self,
+        session: AsyncSession,
+        *,
+        campaign: Campaign,
+        results: list[SubmittedResult],
+        now: datetime,
+    ) -> None:
         """Store the callers' results; each completes its call (if still requested)."""
-        calls = {
-            call.id: call
-            for call in await session.scalars(
-                select(Call)
-                .where(Call.id.in_([r.call_id for r in results]))
-                .options(load_only(*_RESULT_COLUMNS), raiseload("*"))
-            )
-        }
+        calls = await load_call_rows(session, {result.call_id for result in results})
+        before = {call_id: snapshot(call, _COMPLETION_COLUMNS) for call_id, call in calls.items()}
+        announce = await has_subscriptions(session, campaign.organization_id)
         rows: list[dict[str, Any]] = []
         events: list[Event] = []
         for result in results:
@@ -185,17 +177,15 @@ class DialerStore:
                     result={"disposition": result.disposition},
                     completed_at=result.at,
                 )
-            events += status_events(call, previous)
-            events.append(result_event(Result(**row, answers=[]), call))
-        # Written with one executemany each: the rules ran on the loaded objects.
-        await session.execute(insert(_results), rows)
-        completed = [
-            {"call": call.id, **{name: getattr(call, name) for name in _COMPLETION_COLUMNS}}
-            for call in calls.values()
-            if call.status == "completed"
-        ]
-        for call in calls.values():
-            session.expunge(call)
-        if completed:
-            await session.execute(_CALL_COMPLETED, completed)
+            if announce:
+                events += status_events(call, previous)
+                events.append(result_event(Result(**row, answers=[]), call))
+        # One executemany each: the rules ran on plain rows.
+        await session.execute(_RESULT_STORED, rows)
+        await write_call_rows(
+            session,
+            ((call, before[call_id]) for call_id, call in calls.items()),
+            _COMPLETION_COLUMNS,
+            now,
+        )
         await record_events(session, events)

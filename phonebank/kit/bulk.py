@@ -1,7 +1,8 @@
 """Set-based writes: one INSERT ... SELECT instead of a loop of single inserts.
 
 Ids and timestamps of the new rows are produced inside the database, so a bulk add of any size
-is one statement (taggings, list items, a campaign's calls).
+is one statement (taggings, list items, a campaign's calls). Rows written by plain executemany
+statements are synchronized into the objects a session may hold of them.
 """
 
 import json
@@ -15,6 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -104,3 +107,18 @@ async def copy_rows(
     driver = raw.driver_connection
     assert driver is not None
     await driver.copy_records_to_table(table.name, records=records, columns=columns)
+
+
+def synchronize(
+    session: AsyncSession, entity: type[Any], rows: Sequence[dict[str, Any]], *, key: str
+) -> None:
+    """Objects of these rows the session holds get the values just written around them."""
+    identity = session.sync_session.identity_map
+    if not identity:
+        return
+    for row in rows:
+        loaded = identity.get(identity_key(entity, row[key]))
+        if loaded is not None:
+            for name, value in row.items():
+                if name != key:
+                    set_committed_value(loaded, name, value)

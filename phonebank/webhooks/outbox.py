@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import insert, select
+from sqlalchemy import Uuid, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.db import utcnow
@@ -77,16 +77,20 @@ def envelope(event: Event, now: datetime) -> dict[str, Any]:
     return body
 
 
+# Built once: the dialer asks this in every transaction.
+_ANY_SUBSCRIPTION = (
+    select(WebhookSubscription.id)
+    .where(
+        WebhookSubscription.organization_id == bindparam("organization", type_=Uuid()),
+        WebhookSubscription.active.is_(True),
+    )
+    .limit(1)
+)
+
+
 async def has_subscriptions(session: AsyncSession, organization_id: uuid.UUID) -> bool:
     """Whether the organization has an active subscription (else events need not be built)."""
-    found = await session.scalar(
-        select(WebhookSubscription.id)
-        .where(
-            WebhookSubscription.organization_id == organization_id,
-            WebhookSubscription.active.is_(True),
-        )
-        .limit(1)
-    )
+    found = await session.scalar(_ANY_SUBSCRIPTION, {"organization": organization_id})
     return found is not None
 
 

@@ -77,6 +77,18 @@ class OverflowSearch:
         self.means = [waiting - capacity - 0.5 + total for total in totals[:size]]
         self.variances = list(totals[size : 2 * size])
         self.covariances = list(totals[2 * size :])
+        # Each checkpoint's figures side by side, as the normal model walks them.
+        self._checkpoints = list(
+            zip(
+                self.means,
+                self.variances,
+                self.covariances,
+                self.new,
+                self.new_variances,
+                self.new_covariances,
+                strict=True,
+            )
+        )
         self.exact: list[tuple[list[float], float]] = []
         if exact_rows is not None:
             for k in range(size):
@@ -100,15 +112,8 @@ class OverflowSearch:
         # Clark: the maximum of two normals taken as normal, folding in one checkpoint at a time.
         top_mean = top_variance = top_covariance = 0.0
         previous_variance = 0.0
-        for mean, variance, covariance, new, new_variance, new_covariance in zip(
-            self.means,
-            self.variances,
-            self.covariances,
-            self.new,
-            self.new_variances,
-            self.new_covariances,
-            strict=True,
-        ):
+        sqrt, exp, erfc = math.sqrt, math.exp, math.erfc
+        for mean, variance, covariance, new, new_variance, new_covariance in self._checkpoints:
             mean += dials * new
             variance += dials * new_variance
             covariance += dials * new_covariance
@@ -125,10 +130,10 @@ class OverflowSearch:
                 else:
                     top_covariance = linked
             else:
-                spread = math.sqrt(spread_squared)
+                spread = sqrt(spread_squared)
                 alpha = (top_mean - mean) / spread
-                keep = 0.5 * math.erfc(-alpha / _SQRT2)
-                density = _INV_SQRT_2PI * math.exp(-0.5 * alpha * alpha)
+                keep = 0.5 * erfc(-alpha / _SQRT2)
+                density = _INV_SQRT_2PI * exp(-0.5 * alpha * alpha)
                 second = (
                     (top_mean * top_mean + top_variance) * keep
                     + (mean * mean + variance) * (1.0 - keep)

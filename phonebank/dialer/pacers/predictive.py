@@ -30,6 +30,7 @@ by every decision) and the overflow search in `overflow.py`.
 
 import math
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -82,6 +83,25 @@ def _durations(state: PacerState) -> tuple[float, float]:
     talk = _censored_mean(state.mean_talk_seconds, talks_done, talking, _DEFAULT_TALK_SECONDS)
     wrap = _censored_mean(state.mean_wrap_seconds, wraps_done, wrapping, _DEFAULT_WRAP_SECONDS)
     return _on_grid(max(1.0, talk)), _on_grid(max(0.5, wrap))
+
+
+@lru_cache(maxsize=256)
+def _horizons(reach: float, checkpoints: int) -> tuple[float, ...]:
+    """The checkpoints over the ring horizon, in seconds."""
+    return tuple(sorted({round(reach * (k + 1) / checkpoints, 1) for k in range(checkpoints)}))
+
+
+@lru_cache(maxsize=256)
+def _graced(horizons: tuple[float, ...]) -> tuple[float, ...]:
+    """The checkpoints plus the grace an answered human waits."""
+    return tuple(round(horizon + GRACE_SECONDS, 1) for horizon in horizons)
+
+
+@lru_cache(maxsize=256)
+def _wrap_moments(graced: tuple[float, ...], wrap: float) -> tuple[Array, Array]:
+    """Chances a caller in wrap-up still is at each checkpoint, and their moment row."""
+    still = np.exp(-np.array(graced) / wrap)
+    return still, moments(still)
 
 
 def _smoothed_abandon_rate(counts: OutcomeCounts, prior_rate: float, prior_humans: float) -> float:
@@ -141,9 +161,7 @@ class PredictivePacer(Pacer):
         ring = min(timeout, max(1.0, state.mean_ring_seconds or _DEFAULT_RING_SECONDS))
         ring = round(ring * 2.0) / 2.0
         reach = min(timeout, 3.0 * ring)
-        horizons = tuple(
-            sorted({round(reach * (k + 1) / self.checkpoints, 1) for k in range(self.checkpoints)})
-        )
+        horizons = _horizons(reach, self.checkpoints)
         exact = capacity <= self.exact_limit
         exact_rows: list[tuple[int, list[float]]] = []
         totals = self._busy_totals(state, busy, horizons, exact_rows if exact else None)
@@ -183,13 +201,13 @@ class PredictivePacer(Pacer):
         """Summed moments of busy callers as trials: still busy when a human answering at a
         horizon has waited its grace (and each caller's chances, for the exact model)."""
         talk, wrap = _durations(state)
-        graced = tuple(round(horizon + GRACE_SECONDS, 1) for horizon in horizons)
+        graced = _graced(horizons)
         size = len(horizons)
         totals = np.zeros(3 * size)
         wrapping = sum(1 for caller in busy if caller.state == "wrap_up")
         if wrapping:
-            still = np.exp(-np.array(graced) / wrap)
-            totals += wrapping * moments(still)
+            still, still_moments = _wrap_moments(graced, wrap)
+            totals += wrapping * still_moments
             if exact_rows is not None:
                 exact_rows.append((wrapping, still.tolist()))
         elapsed = [int(c.seconds_in_state) for c in busy if c.state == "connected"]

@@ -178,12 +178,24 @@ class DialTable:
         self.to_come, self.due = ring_profile(ages, ring_mean, shape, timeout, np.array(horizons))
         machine_ring = min(timeout, MACHINE_RING_FACTOR * ring_mean)
         self.machine_left = ring_profile(ages, machine_ring, shape, timeout, np.zeros(0))[0]
+        self._humans = _Cache(16)
         self.unanswered_left = 1.0 - QUICK_UNANSWERED_SHARE * (
             1.0 - np.exp(-ages / QUICK_UNANSWERED_SECONDS)
         )
 
     def humans(self, human_rate: float, machine_rate: float) -> tuple[Array, Array]:
-        """Per age: chance of a human answer at all, and moment rows of one by each horizon."""
+        """Per age: chance of a human answer at all, and moment rows of one by each horizon.
+
+        Rates come rounded, so recent ones are kept: a decision mostly repeats the last one's.
+        """
+        key = (human_rate, machine_rate)
+        found: tuple[Array, Array] | None = self._humans.find(key)
+        if found is None:
+            found = self._humans_for(human_rate, machine_rate)
+            self._humans.keep(key, found)
+        return found
+
+    def _humans_for(self, human_rate: float, machine_rate: float) -> tuple[Array, Array]:
         unanswered_rate = max(0.0, 1.0 - human_rate - machine_rate)
         # What is still possible at this age: humans and machines still to answer, or no answer.
         pending = (
