@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -33,11 +34,32 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _SQLiteDateTime(SQLITE_DATETIME):
+    """SQLite's timestamp text, written by `isoformat`: the same text, at a fraction of the cost."""
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        fallback = super().bind_processor(dialect)
+
+        def process(value: Any) -> Any:
+            # A naive datetime (UTCDateTime hands over UTC without its zone): the default
+            # storage format, "YYYY-MM-DD HH:MM:SS.ffffff", exactly.
+            if type(value) is datetime and value.tzinfo is None:
+                return value.isoformat(" ", "microseconds")
+            return fallback(value) if fallback is not None else value
+
+        return process
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SQLiteDateTime(timezone=True))  # type: ignore[no-untyped-call]
+        return super().load_dialect_impl(dialect)
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

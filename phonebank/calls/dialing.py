@@ -117,7 +117,8 @@ async def claim_dials(
     placed = [PlacedDial(row.id, uuid.uuid4(), row.next_number, row.time_zone) for row in claimed]
     if placed:
         campaign_id = campaign.id
-        await session.execute(
+        # On the connection too: a plain INSERT needs none of the session's ORM bookkeeping.
+        await connection.execute(
             _ATTEMPT_PLACED,
             [
                 {
@@ -322,12 +323,36 @@ _ATTEMPT_COLUMNS = (
     "bridged_at",
     "ended_at",
 )
-# A plain executemany UPDATE by primary key: the ORM's bulk path costs more per row than SQLite.
-_ATTEMPT_OUTCOME = (
-    update(_attempts)
-    .where(_attempts.c.id == bindparam("attempt"))
-    .values({name: bindparam(name) for name in _ATTEMPT_COLUMNS})
-)
+
+
+@lru_cache(maxsize=64)
+def _attempt_outcome(columns: tuple[str, ...]) -> Update:
+    """A plain UPDATE of these attempt columns by primary key, built once per column set.
+
+    Plain executemany statements: the ORM's bulk path costs more per row than SQLite does.
+    """
+    return (
+        update(_attempts)
+        .where(_attempts.c.id == bindparam("attempt"))
+        .values({name: bindparam(name) for name in columns})
+    )
+
+
+def _attempt_rows(outcomes: Sequence[DialOutcome]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    """The outcomes as UPDATE rows, grouped by the columns they set.
+
+    An attempt's columns start empty, so the ones an outcome leaves empty are not written:
+    fewer values to bind, and a few statements (one per shape) instead of one.
+    """
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for outcome in outcomes:
+        row: dict[str, Any] = {"attempt": outcome.attempt_id}
+        for name in _ATTEMPT_COLUMNS:
+            value = getattr(outcome, name)
+            if value is not None:
+                row[name] = value
+        groups.setdefault(tuple(row)[1:], []).append(row)
+    return groups
 
 
 async def record_outcomes(
@@ -346,24 +371,8 @@ async def record_outcomes(
     """
     if not outcomes:
         return
-    await session.execute(
-        _ATTEMPT_OUTCOME,
-        [
-            {
-                "attempt": outcome.attempt_id,
-                "outcome": outcome.outcome,
-                "cause": outcome.cause,
-                "carrier": outcome.carrier,
-                "carrier_call_id": outcome.carrier_call_id,
-                "caller_id": outcome.caller_id,
-                "ringing_at": outcome.ringing_at,
-                "answered_at": outcome.answered_at,
-                "bridged_at": outcome.bridged_at,
-                "ended_at": outcome.ended_at,
-            }
-            for outcome in outcomes
-        ],
-    )
+    for columns, rows in _attempt_rows(outcomes).items():
+        await session.execute(_attempt_outcome(columns), rows)
     calls = await load_call_rows(session, {outcome.call_id for outcome in outcomes})
     before = {call_id: snapshot(call, _CALL_COLUMNS) for call_id, call in calls.items()}
     limit = (

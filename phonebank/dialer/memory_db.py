@@ -14,6 +14,10 @@ import aiosqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+# Prepared statements kept per connection. Batched writes bind lists of varying length, and
+# each length is a statement of its own: the default (128) would evict the hot statements.
+CACHED_STATEMENTS = 4096
+
 
 class _RunInline:
     """Stands in for aiosqlite's queue to its worker thread: runs each call at once."""
@@ -42,7 +46,11 @@ class _InlineConnection(aiosqlite.Connection):
 
 
 async def _connect() -> aiosqlite.Connection:
-    return await _InlineConnection(lambda: sqlite3.connect(":memory:", check_same_thread=False))
+    return await _InlineConnection(
+        lambda: sqlite3.connect(
+            ":memory:", check_same_thread=False, cached_statements=CACHED_STATEMENTS
+        )
+    )
 
 
 def create_memory_engine() -> AsyncEngine:

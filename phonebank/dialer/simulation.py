@@ -3,6 +3,7 @@
 Used for training runs, capacity planning and to measure pacers: `phonebank simulate`.
 """
 
+import gc
 import json
 import math
 import random
@@ -36,6 +37,10 @@ MODES = ("preview", "power", "predictive")
 CONTACT_ZONE = "America/Chicago"
 # Seconds a simulated volunteer looks at a preview before dialing.
 PREVIEW_THINK_SECONDS = 5.0
+# Garbage collection during a run: a simulated day makes millions of short-lived objects, and
+# the default thresholds would scan the youngest ones hundreds of times more often and the whole
+# heap (the ORM's many long-lived objects) again and again, about a tenth of the run's time.
+GC_THRESHOLDS = (10_000, 50, 100)
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,8 @@ async def run_simulation(
         load_pacer(pacer)  # fail early on a bad dotted path
     wall_started = time.perf_counter()
     engine = create_memory_engine()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         await runner.upgrade(engine)
         campaign_id, callers = await _seed(engine, scenario, mode, abandon_target, pacer)
@@ -258,6 +265,7 @@ async def run_simulation(
         wall = time.perf_counter() - wall_started
         return await _measure(engine, scenario, mode, abandon_target, start, end, wall)
     finally:
+        gc.set_threshold(*thresholds)
         await engine.dispose()
 
 
