@@ -7,9 +7,8 @@
 The database is emptied and rebuilt (migrations, then the demo organization and `--people`
 more people). The server runs without the dialer, the webhook worker and the rate limit, as
 an API process of the production layout does (docs/deployment.md). With `--processes N` it
-runs N API processes (`phonebank serve --workers N` where the command has that option,
-else uvicorn's workers over the application factory). The load generator shares the machine
-with the server: on few cores its own CPU use lowers the figures.
+runs N API processes (`phonebank serve --workers N`, sharing Redis). The load generator
+shares the machine with the server: on few cores its own CPU use lowers the figures.
 """
 
 import asyncio
@@ -69,19 +68,9 @@ async def prepare(url: str, people: int) -> str:
         await engine.dispose()
 
 
-def serve_has_workers() -> bool:
-    """Whether `phonebank serve` takes `--workers` in this version."""
-    shown = subprocess.run(
-        [sys.executable, "-m", "phonebank.cli.main", "serve", "--help"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-        check=True,
-    )
-    return "--workers" in shown.stdout
-
-
-def start_server(url: str, port: int, processes: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, redis: str, port: int, processes: int, log: Path
+) -> subprocess.Popen[bytes]:
     """The API processes, answering on `port` once this returns."""
     env = {
         **os.environ,
@@ -90,15 +79,11 @@ def start_server(url: str, port: int, processes: int, log: Path) -> subprocess.P
         "PHONEBANK_RUN_WEBHOOKS": "false",
         "PHONEBANK_RATE_LIMIT_PER_MINUTE": "0",
         "PHONEBANK_LOG_LEVEL": "warning",
+        # Several API processes share their events and rate limits through Redis.
+        "PHONEBANK_REDIS_URL": redis,
     }
-    if processes == 1 or serve_has_workers():
-        command = [sys.executable, "-m", "phonebank.cli.main", "serve", "--port", str(port)]
-        command += ["--workers", str(processes)] if processes > 1 else []
-    else:
-        command = [
-            sys.executable, "-m", "uvicorn", "phonebank.app:create_app", "--factory",
-            "--port", str(port), "--workers", str(processes), "--log-level", "warning",
-        ]  # fmt: skip
+    command = [sys.executable, "-m", "phonebank.cli.main", "serve", "--port", str(port)]
+    command += ["--workers", str(processes)]
     with log.open("w") as output:
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -274,13 +259,16 @@ def main(
     postgres: Annotated[str, typer.Option(help="The database (emptied first).")] = (
         DEFAULT_DATABASE
     ),
+    redis: Annotated[str, typer.Option(help="Redis the API processes share.")] = (
+        "redis://127.0.0.1:6379/0"
+    ),
     port: Annotated[int, typer.Option(help="Where the server listens.")] = 8790,
     log: Annotated[Path, typer.Option(help="The server's output.")] = Path("api_load.log"),
 ) -> None:
     """Load a real server with concurrent clients and print the figures."""
     console.print(f"preparing {postgres.rsplit('/', 1)[-1]} ...")
     key = asyncio.run(prepare(postgres, people))
-    server = start_server(postgres, port, processes, log)
+    server = start_server(postgres, redis, port, processes, log)
     try:
         cpu_before, client_before = _server_cpu(server.pid), time.process_time()
         tally, wall = asyncio.run(run_load(f"http://127.0.0.1:{port}", key, clients, seconds))
