@@ -9,11 +9,14 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 Job = Callable[[], Awaitable[None]]
+
+logger = logging.getLogger("phonebank.dialer")
 
 
 class TimerHandle:
@@ -129,7 +132,12 @@ class RealClock(Clock):
             self._changed.clear()
             handle = self._pop_due(self.now())
             if handle is not None:
-                await handle.job()
+                try:
+                    await handle.job()
+                except Exception:
+                    # One failed job must not stop every other timer of the process (discovery,
+                    # lease renewal, other campaigns' engines); it is logged for the operator.
+                    logger.exception("a timed dialer job failed")
                 continue
             due = self.next_timer()
             wait = 1.0 if due is None else (due - self.now()).total_seconds()

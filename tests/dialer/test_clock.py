@@ -4,6 +4,8 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from phonebank.dialer.clock import Clock, Job, RealClock, VirtualClock
 
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -144,3 +146,21 @@ async def test_real_clock_wakes_for_a_job_added_while_it_waits() -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await runner
     assert ran.is_set()
+
+
+async def test_a_failing_job_is_logged_and_the_real_clock_runs_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = RealClock()
+    log: list[tuple[str, datetime]] = []
+
+    async def broken() -> None:
+        raise RuntimeError("boom")
+
+    clock.call_later(0.01, broken)
+    clock.call_later(0.03, recorder(clock, log, "after"))
+
+    await clock.run(until=clock.now() + timedelta(seconds=0.2))
+
+    assert [name for name, _ in log] == ["after"]
+    assert "a timed dialer job failed" in caplog.text
