@@ -54,6 +54,15 @@ class DialOutcome:
     ended_at: datetime | None = None
 
 
+@dataclass(slots=True)
+class CarrierCall:
+    """A placed dial as its carrier knows it: the carrier's name and its id for the call."""
+
+    attempt_id: uuid.UUID
+    carrier: str | None
+    carrier_call_id: str | None
+
+
 @lru_cache(maxsize=64)
 def _claim_statement(queue: Select[Any], for_update: bool) -> Update:
     """Mark the queue's first `claim_limit` calls as being dialed, returning what dialing needs.
@@ -355,6 +364,13 @@ def _attempt_rows(outcomes: Sequence[DialOutcome]) -> dict[tuple[str, ...], list
     return groups
 
 
+_CARRIER_CALL_STORED = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt"))
+    .values(carrier=bindparam("carrier"), carrier_call_id=bindparam("id_at_carrier"))
+)
+
+
 async def record_outcomes(
     session: AsyncSession,
     *,
@@ -407,15 +423,38 @@ async def record_outcomes(
     await record_events(session, events)
 
 
-async def recover_interrupted(session: AsyncSession, *, campaign: Campaign, now: datetime) -> int:
+async def record_carrier_calls(session: AsyncSession, calls: Sequence[CarrierCall]) -> None:
+    """Write down which carrier call each placed dial is, before its outcome is known.
+
+    A dialer that dies leaves these calls running at the carrier: whoever settles its dials
+    ends them by these ids. One executemany, without ORM objects (the dialer's hot path).
+    """
+    if calls:
+        await session.execute(
+            _CARRIER_CALL_STORED,
+            [
+                {
+                    "attempt": call.attempt_id,
+                    "carrier": call.carrier,
+                    "id_at_carrier": call.carrier_call_id,
+                }
+                for call in calls
+            ],
+        )
+
+
+async def recover_interrupted(
+    session: AsyncSession, *, campaign: Campaign, now: datetime
+) -> list[CarrierCall]:
     """Settle dials a stopped or crashed dialer left open: they end as `failed` (interrupted).
 
     Their attempts stay counted (the phone may have rung) and their calls are freed and
-    rescheduled by the retry policy. Returns how many were settled.
+    rescheduled by the retry policy. Returns the settled dials with their carrier calls (ids
+    None where the dialer died before writing them): those calls may still be going on.
     """
     open_attempts = (
         await session.execute(
-            select(Attempt.id, Attempt.call_id)
+            select(Attempt.id, Attempt.call_id, Attempt.carrier, Attempt.carrier_call_id)
             .join(Call, Call.id == Attempt.call_id)
             .where(
                 Attempt.campaign_id == campaign.id,
@@ -435,4 +474,4 @@ async def recover_interrupted(session: AsyncSession, *, campaign: Campaign, now:
         for row in open_attempts
     ]
     await record_outcomes(session, campaign=campaign, outcomes=outcomes, now=now)
-    return len(outcomes)
+    return [CarrierCall(row.id, row.carrier, row.carrier_call_id) for row in open_attempts]

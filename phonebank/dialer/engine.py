@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phonebank.blocked_numbers.service import block_list_version
 from phonebank.callers.sessions import CurrentState, Span
-from phonebank.calls.dialing import DialOutcome, PlacedDial
+from phonebank.calls.dialing import CarrierCall, DialOutcome, PlacedDial
 from phonebank.calls.policy import allowed_hours, inside_calling_hours
 from phonebank.campaigns.models import Campaign
-from phonebank.dialer.carriers.base import Carrier, CarrierEvent, Origination
+from phonebank.dialer.carriers.base import Carrier, CarrierEvent, Origination, end_left_over
 from phonebank.dialer.clock import Clock, TimerHandle
 from phonebank.dialer.leases import Lease, LeaseLost
 from phonebank.dialer.live import Agent, CallerNotifier, Dial, SilentNotifier, observe
@@ -118,7 +118,15 @@ class CampaignDialer:
         self._campaign = await self.store.load_campaign()
         settled = await self.store.recover(campaign=self._campaign, now=self.clock.now())
         if settled:
-            logger.warning("campaign %s: settled %d interrupted dials", self._campaign.id, settled)
+            logger.warning(
+                "campaign %s: settled %d interrupted dials", self._campaign.id, len(settled)
+            )
+            # Their calls may go on at the carrier, answered into silence: end those known.
+            name = self.carrier.name
+            await end_left_over(
+                self.carrier,
+                [c.carrier_call_id for c in settled if c.carrier == name and c.carrier_call_id],
+            )
         if self.pacer is None:
             self.pacer = load_pacer(self._campaign.pacer or self._campaign.dialing_mode)
         self.running = True
@@ -494,6 +502,11 @@ class CampaignDialer:
                 ring_timeout_seconds=max(15, campaign.ring_timeout_seconds),
                 reference=str(placed.attempt_id),
             )
+        )
+        # Written at the next flush, long before most outcomes: if this process dies, whoever
+        # settles the dial ends the call by this id.
+        self.store.pending.carrier_calls.append(
+            CarrierCall(placed.attempt_id, self.carrier.name, dial.carrier_call_id)
         )
         self.dials[dial.carrier_call_id] = dial
         dial.timers.append(

@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from phonebank.blocked_numbers.service import blocked_among
 from phonebank.callers.sessions import CurrentState, Span, record_ledger
 from phonebank.calls.dialing import (
+    CarrierCall,
     DialOutcome,
     PlacedDial,
     claim_dials,
     load_call_rows,
+    record_carrier_calls,
     record_outcomes,
     recover_interrupted,
     snapshot,
@@ -44,13 +46,17 @@ class SubmittedResult:
 class PendingWrites:
     """Everything observed since the last flush."""
 
+    # Which carrier call each new dial is, written before its outcome (see `recover`).
+    carrier_calls: list[CarrierCall] = field(default_factory=list)
     outcomes: list[DialOutcome] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     states: dict[uuid.UUID, CurrentState] = field(default_factory=dict)
     results: list[SubmittedResult] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.outcomes or self.spans or self.states or self.results)
+        return bool(
+            self.carrier_calls or self.outcomes or self.spans or self.states or self.results
+        )
 
 
 # What completing a call changes.
@@ -59,6 +65,14 @@ _RESULT_STORED = insert(cast(Table, Result.__table__))
 
 # Zone keys of waiting calls change only when calls are added: look them up once a minute.
 ZONES_TTL = 60.0
+
+
+def _unfinished(pending: PendingWrites) -> list[CarrierCall]:
+    """The carrier calls to write: a dial whose outcome goes in the same flush has them there."""
+    if not pending.outcomes:
+        return pending.carrier_calls
+    finished = {outcome.attempt_id for outcome in pending.outcomes}
+    return [call for call in pending.carrier_calls if call.attempt_id not in finished]
 
 
 class DialerStore:
@@ -90,8 +104,11 @@ class DialerStore:
             self.max_attempts = await campaign_max_attempts(session, campaign)
             return campaign
 
-    async def recover(self, *, campaign: Campaign, now: datetime) -> int:
-        """Settle dials left open by a dialer that stopped without recording them."""
+    async def recover(self, *, campaign: Campaign, now: datetime) -> list[CarrierCall]:
+        """Settle dials left open by a dialer that stopped without recording them.
+
+        Returns them with the carrier calls they placed, which may still be going on.
+        """
         async with self._sessionmaker() as session, session.begin():
             return await recover_interrupted(session, campaign=campaign, now=now)
 
@@ -124,13 +141,14 @@ class DialerStore:
             )
 
     async def flush(self, *, campaign: Campaign, now: datetime) -> None:
-        """Write outcomes, ledger spans, caller states and results in one transaction."""
+        """Write carrier calls, outcomes, ledger spans, caller states and results at once."""
         pending, self.pending = self.pending, PendingWrites()
         if not pending:
             return
         async with self._sessionmaker() as session, session.begin():
             if self.lease is not None:
                 await hold(session, lease=self.lease, now=now, margin=False)
+            await record_carrier_calls(session, _unfinished(pending))
             await record_outcomes(
                 session,
                 campaign=campaign,

@@ -68,6 +68,8 @@ class ScriptedCarrier(Carrier):
         self.originated_at: list[datetime] = []
         self.carrier_call_ids: list[str] = []
         self.hangups: list[str] = []
+        # Calls another dialer placed, which this one was asked to end.
+        self.left_over: list[str] = []
         self.bridges: list[tuple[str, str]] = []
         self.plays: list[tuple[str, str | None, str | None]] = []
         self._sequences: dict[str, int] = {}
@@ -138,6 +140,10 @@ class ScriptedCarrier(Carrier):
         cause: EndCause = "completed" if carrier_call_id in self._answered else "canceled"
         self._ended.add(carrier_call_id)
         self.clock.call_later(0, partial(self._end, carrier_call_id, cause))
+
+    async def end_left_over(self, carrier_call_id: str) -> None:
+        """Write the request down: the call is not this carrier's, so no event follows."""
+        self.left_over.append(carrier_call_id)
 
     async def bridge(self, carrier_call_id: str, caller_session_id: str) -> None:
         """Write the bridge down; the contact talks until the test hangs them up."""

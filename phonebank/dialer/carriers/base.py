@@ -6,8 +6,10 @@ cause). Events carry a per-call sequence number (1 for a call's first event, the
 carriers may deliver them twice or out of order, and the engine must be immune to both.
 """
 
+import asyncio
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -17,6 +19,10 @@ AnsweredBy = Literal["human", "machine"]
 # How a call ended: `completed` after an answer; the others without one.
 EndCause = Literal["completed", "busy", "no_answer", "failed", "canceled"]
 EVENT_ORDER: dict[str, int] = {"queued": 0, "ringing": 1, "answered": 2, "completed": 3}
+# Calls a dead dialer left are ended this many at a time (each may be one provider request).
+LEFT_OVER_BATCH = 20
+
+logger = logging.getLogger("phonebank.dialer")
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,14 @@ class Carrier(ABC):
     async def play(self, carrier_call_id: str, *, audio_url: str | None, text: str | None) -> None:
         """Play a recording (or speak text) to the answered party, then hang up."""
 
+    @abstractmethod
+    async def end_left_over(self, carrier_call_id: str) -> None:
+        """End a call this carrier did not place: one a dialer that died left going on.
+
+        Nothing follows (no events: no engine owns the call). A call already over, or
+        unknown to the provider, is fine; failures are logged, never raised.
+        """
+
     async def close(self) -> None:  # noqa: B027 (most carriers hold nothing to release)
         """Release what the carrier holds (connections, callback routes); no calls follow."""
 
@@ -91,3 +105,20 @@ class Carrier(ABC):
     async def monitor(self, carrier_call_id: str, *, supervisor: str, mode: str) -> None:
         """Let a supervisor listen in (`listen`) or speak on (`barge`) a connected call."""
         raise NotImplementedError(f"the {self.name} carrier cannot monitor calls")
+
+
+async def end_left_over(carrier: Carrier, carrier_call_ids: Sequence[str]) -> None:
+    """Ask `carrier` to end these left-over calls, a batch at a time, whatever each answers."""
+    for first in range(0, len(carrier_call_ids), LEFT_OVER_BATCH):
+        batch = carrier_call_ids[first : first + LEFT_OVER_BATCH]
+        ended = await asyncio.gather(
+            *(carrier.end_left_over(carrier_call_id) for carrier_call_id in batch),
+            return_exceptions=True,
+        )
+        for carrier_call_id, outcome in zip(batch, ended, strict=True):
+            if isinstance(outcome, Exception):  # the engine starts whatever a carrier does
+                logger.error(
+                    "could not end the left-over call %s", carrier_call_id, exc_info=outcome
+                )
+    if carrier_call_ids:
+        logger.warning("asked to end %d calls a stopped dialer left", len(carrier_call_ids))

@@ -248,6 +248,9 @@ class SimulatedCarrier(Carrier):
         cause: EndCause = "canceled" if call.phase == "dialing" else "completed"
         self._finish_at(call, self._clock.now(), cause)
 
+    async def end_left_over(self, carrier_call_id: str) -> None:
+        """Nothing to end: a simulated call lives in its carrier, which died with its process."""
+
     async def bridge(self, carrier_call_id: str, caller_session_id: str) -> None:
         """Connect an answered contact; a human then talks for their drawn talk time."""
         call = self._live(carrier_call_id, "bridge")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
@@ -44,6 +44,8 @@ HOLD_SECONDS = 30
 EARLY_MEMORY = 1000
 ENDED_MEMORY = 5000
 WEBHOOK_PREFIX = "/telephony/twilio"
+# The ids of dials Twilio refused: no call exists behind them.
+REFUSED_PREFIX = "refused-"
 
 # The carriers of this process by callback key: a callback names the carrier that placed it.
 _CARRIERS: "weakref.WeakValueDictionary[str, TwilioCarrier]" = weakref.WeakValueDictionary()
@@ -200,7 +202,7 @@ class TwilioCarrier(Carrier):
             sid = str(call.sid)
         except TwilioException as error:
             logger.warning("twilio refused the dial %s: %s", origination.reference, error)
-            sid = f"refused-{secrets.token_hex(8)}"
+            sid = f"{REFUSED_PREFIX}{secrets.token_hex(8)}"
             self._calls[sid] = CallProgress()
             self._accept(sid, Normalized("queued"))
             self._accept(sid, Normalized("completed", cause="failed"))
@@ -219,6 +221,27 @@ class TwilioCarrier(Carrier):
         # `completed` ends a call in any state (`canceled` would leave one Twilio has
         # connected while answering machine detection still listens).
         await self._update(carrier_call_id, status="completed")
+
+    async def end_left_over(self, carrier_call_id: str) -> None:
+        """End a call another carrier placed (a dialer that died) by its sid, in any state.
+
+        Its callbacks go to that carrier's key, which no process serves now: no events follow.
+        Twilio refuses a call already over (400, not in progress) or unknown (404); both are
+        what was wanted. Any other failure is logged: the call ends on its own later.
+        """
+        if carrier_call_id.startswith(REFUSED_PREFIX):
+            return
+        try:
+            await self._client.calls(carrier_call_id).update_async(status="completed")
+        except TwilioRestException as error:
+            if error.status in (400, 404):
+                logger.info("left-over call %s was already over: %s", carrier_call_id, error.msg)
+            else:
+                logger.error("twilio did not end the left-over call %s: %s", carrier_call_id, error)
+        except Exception:  # the network, a timeout: never the engine's problem
+            logger.exception("could not reach twilio to end the left-over call %s", carrier_call_id)
+        else:
+            logger.info("ended the left-over call %s", carrier_call_id)
 
     async def bridge(self, carrier_call_id: str, caller_session_id: str) -> None:
         """Move the answered contact into the caller session's conference."""

@@ -106,6 +106,7 @@ async def test_acting_on_an_ended_or_unknown_call_changes_nothing(
         await harness.carrier.bridge(carrier_call_id, "session-1")
         await harness.carrier.play(carrier_call_id, audio_url=None, text="Hello")
         await harness.carrier.release(carrier_call_id)
+        await harness.carrier.end_left_over(carrier_call_id)
     await harness.settle()
     assert harness.stream(call) == before
     assert harness.stream("no-such-call") == []

@@ -1,5 +1,6 @@
 """What only the Twilio carrier does: refused dials, callbacks before the dial's id, settings."""
 
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,6 +13,9 @@ from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.service import make_carrier
 from tests.dialer.carriers.contract import START, TwilioHarness, dial
 from tests.telephony.loopback import TwilioLoop, twilio_loop
+
+# A port nothing listens on (discard).
+DOWN = "http://127.0.0.1:9"
 
 
 @pytest.fixture
@@ -71,6 +75,25 @@ async def test_callbacks_that_beat_the_dials_id_are_kept_for_it(loop: TwilioLoop
     await clock.run(until=START)
     assert [(e.kind, e.sequence) for e in events] == [("queued", 1), ("ringing", 2)]
     await carrier.close()
+
+
+async def test_ending_a_left_over_call_never_raises(
+    loop: TwilioLoop, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="phonebank.dialer.twilio")
+    options = loop.options()
+    # Credentials Twilio rejects: a dial is refused, and ending a call too.
+    rejected = make_carrier("twilio", VirtualClock(START), {**options, "auth_token": "x"})
+    refused = await rejected.originate(dial())
+    await rejected.end_left_over(refused)  # no call behind it: nothing asked, nothing logged
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    unreachable = make_carrier("twilio", VirtualClock(START), {**options, "api_base": DOWN})
+    for carrier in (rejected, unreachable):
+        await carrier.end_left_over("CA" + "1" * 32)
+        await carrier.close()
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 2, errors
+    assert loop.standin.updates == []
 
 
 def test_settings_name_what_the_twilio_carrier_is_missing() -> None:
