@@ -285,7 +285,7 @@ class CampaignDialer:
         agent = self.agents.get(session_id)
         if agent is None or agent.preview is None:
             return
-        self._not_dialed(agent.preview, self.clock.now())
+        self._not_dialed(agent.preview, self.clock.now(), skipped_by=agent)
         agent.preview = None
         self._set_state(agent, "available")
         self._pace_soon()
@@ -459,12 +459,16 @@ class CampaignDialer:
                     seconds, partial(self.dial_preview, agent.session_id)
                 )
 
-    def _not_dialed(self, placed: PlacedDial, now: datetime) -> None:
+    def _not_dialed(
+        self, placed: PlacedDial, now: datetime, *, skipped_by: Agent | None = None
+    ) -> None:
+        # A caller's skip is their decision about the contact: its own outcome, counted for them.
         self.store.pending.outcomes.append(
             DialOutcome(
                 attempt_id=placed.attempt_id,
                 call_id=placed.call_id,
-                outcome="not_dialed",
+                outcome="not_dialed" if skipped_by is None else "skipped",
+                caller_id=None if skipped_by is None else skipped_by.caller_id,
                 ended_at=now,
             )
         )
