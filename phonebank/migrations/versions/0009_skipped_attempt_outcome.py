@@ -25,24 +25,11 @@ _AFTER = (
 
 
 def _replace_outcome_check(condition: str) -> None:
-    # SQLite changes a check by rebuilding the table: dropping the old one, with foreign keys
-    # on, sets every results.attempt_id to NULL. The links are kept aside and put back.
-    rebuilt = op.get_bind().dialect.name == "sqlite"
-    if rebuilt:
-        op.execute(
-            "CREATE TEMPORARY TABLE result_attempts AS"
-            " SELECT id, attempt_id FROM results WHERE attempt_id IS NOT NULL"
-        )
+    # SQLite rebuilds the table to change a check: the environment runs migrations there with
+    # foreign keys off, so the results pointing at attempts keep their links.
     with op.batch_alter_table("attempts", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_attempts_outcome"), type_="check")
         batch_op.create_check_constraint(op.f("ck_attempts_outcome"), condition)
-    if rebuilt:
-        op.execute(
-            "UPDATE results SET attempt_id ="
-            " (SELECT kept.attempt_id FROM result_attempts AS kept WHERE kept.id = results.id)"
-            " WHERE id IN (SELECT id FROM result_attempts)"
-        )
-        op.execute("DROP TABLE result_attempts")
 
 
 def upgrade() -> None:
