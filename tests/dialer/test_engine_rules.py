@@ -255,6 +255,27 @@ async def test_skipped_preview_releases_its_call_and_offers_the_next(world: Worl
     assert agent.preview is not None and agent.preview.call_id == second
 
 
+async def test_skipped_preview_takes_its_dial_timer_along(world: World) -> None:
+    await world.update_campaign(preview_seconds=30)
+    dialer, session_id, (_, second) = await previewing(world)
+    await world.run(5)
+    dialer.skip_preview(session_id)
+    await world.run(1.5)
+    agent = dialer.agents[session_id]
+    assert agent.preview is not None and agent.preview.call_id == second
+    offered = agent.since
+    assert offered is not None and world.at(5) <= offered <= world.at(6.5)
+
+    # Past the 30 s the skipped contact had: the next one still has its own 30 s.
+    await world.run((offered + timedelta(seconds=29) - world.clock.now()).total_seconds())
+    assert world.carrier.originations == []
+    assert agent.state == "previewing"
+
+    await world.run(2)
+    assert world.carrier.numbers == [number(101)]
+    assert agent.state == "dialing"
+
+
 async def test_skipped_contact_is_offered_again_only_after_the_no_answer_delay(
     world: World,
 ) -> None:
