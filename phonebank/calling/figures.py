@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import SESSION_STATES, Caller, CallerSession, CallerSessionSpan
 from phonebank.calling.schemas import CampaignFigures, LedgerTotals
-from phonebank.calls.models import Attempt, Call
+from phonebank.calls.models import UNDIALED_OUTCOMES, Attempt, Call
 from phonebank.campaigns.models import Campaign
 
 
@@ -50,7 +50,8 @@ async def campaign_figures(
     humans, abandoned = outcomes.get("human", 0), outcomes.get("abandoned", 0)
     total_calls = sum(calls.values())
     done = total_calls - calls.get("requested", 0)
-    dials = sum(n for outcome, n in outcomes.items() if outcome not in {"not_dialed", "rejected"})
+    not_dials = UNDIALED_OUTCOMES | {"rejected"}
+    dials = sum(n for outcome, n in outcomes.items() if outcome not in not_dials)
     return CampaignFigures(
         campaign_id=campaign.id,
         status=campaign.status,

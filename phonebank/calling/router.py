@@ -184,7 +184,7 @@ async def dial_preview(caller_session: OwnSession, session: DbSession, request: 
 
 @router.post("/sessions/{session_id}/preview/skip", response_model=SessionView)
 async def skip_preview(caller_session: OwnSession, session: DbSession, request: Request) -> object:
-    """Skip the contact being previewed (it is not dialed now, and stays in the campaign)."""
+    """Skip the contact being previewed; it comes back after the campaign's no-answer wait."""
     live = await act(request, caller_session, "skip_preview")
     return await session_view(session, caller_session=caller_session, live=live)
 

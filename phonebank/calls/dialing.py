@@ -10,12 +10,13 @@ from typing import Any, cast
 from sqlalchemy import Integer, Select, Table, Update, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from phonebank.calls.models import Attempt, Call
+from phonebank.calls.models import UNDIALED_OUTCOMES, Attempt, Call
 from phonebank.calls.queue import callable_query
 from phonebank.calls.service import (
     CallFields,
     campaign_max_attempts,
     conclude_attempt,
+    schedule_next_attempt,
     status_events,
 )
 from phonebank.campaigns.models import Campaign
@@ -203,6 +204,7 @@ def _outcome_events(
             outcome=outcome.outcome, cause=outcome.cause, call_status=call.status,
         )
     )  # fmt: skip
+    # A number let go undialed is no attempt to report; a caller's skip is their decision.
     if outcome.outcome != "not_dialed":
         events.append(
             Event(
@@ -402,9 +404,12 @@ async def record_outcomes(
         # The number this attempt dialed, before the rules move the call to its next one.
         number, previous = call.next_number, call.status
         call.dialing_since = None
-        if outcome.outcome == "not_dialed":
-            # Claimed but never dialed (released, or refused at the moment of dialing).
+        if outcome.outcome in UNDIALED_OUTCOMES:
+            # Claimed but never dialed (released, refused at the moment of dialing, skipped).
             call.attempts_count -= 1
+            if outcome.outcome == "skipped" and call.status == "requested":
+                # The caller's skip sends the contact to the back of the line.
+                schedule_next_attempt(call, campaign, outcome="skipped", now=now)
         elif call.status == "requested":
             conclude_attempt(
                 call,

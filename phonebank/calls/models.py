@@ -19,8 +19,12 @@ ATTEMPT_OUTCOMES = (
     "abandoned",
     "rejected",
     "not_dialed",
+    "skipped",
     "cancelled",
 )
+# Attempts that took a call but never dialed it (let go, or skipped by the caller in preview):
+# they are not dials and do not count against the call's attempts.
+UNDIALED_OUTCOMES = frozenset({"not_dialed", "skipped"})
 
 
 class Call(IdMixin, TimestampMixin, Base):
@@ -109,7 +113,7 @@ class Attempt(IdMixin, Base):
     __table_args__ = (
         CheckConstraint(
             "outcome IS NULL OR outcome IN ('human', 'machine', 'busy', 'no_answer', 'failed',"
-            " 'abandoned', 'rejected', 'not_dialed', 'cancelled')",
+            " 'abandoned', 'rejected', 'not_dialed', 'skipped', 'cancelled')",
             name="outcome",
         ),
         Index("ix_attempts_campaign_time", "campaign_id", "attempted_at"),

@@ -35,6 +35,8 @@ class RetryPolicy:
             "rejected": self.failed_seconds,
             "abandoned": self.abandoned_seconds,
             "human": AWAITING_RESULT_SECONDS,
+            # A caller skipped the contact in preview: it waits like one that did not answer.
+            "skipped": self.no_answer_seconds,
         }.get(outcome or "")
         return None if seconds is None else timedelta(seconds=seconds)
 

@@ -20,6 +20,7 @@ AttemptOutcome = Literal[
     "abandoned",
     "rejected",
     "not_dialed",
+    "skipped",
     "cancelled",
 ]
 

@@ -240,8 +240,9 @@ class CampaignDialer:
         agent = self.agents.pop(session_id, None)
         if agent is None:
             return
-        if agent.preview is not None:
-            self._not_dialed(agent.preview, self.clock.now())
+        placed = self._take_preview(agent)
+        if placed is not None:
+            self._not_dialed(placed, self.clock.now())
         self._set_state(agent, "ended")
 
     def pause(self, session_id: uuid.UUID, paused: bool) -> None:
@@ -280,23 +281,34 @@ class CampaignDialer:
     async def dial_preview(self, session_id: uuid.UUID) -> None:
         """The previewing caller chose to dial their contact."""
         agent = self.agents.get(session_id)
-        if agent is None or agent.preview is None:
+        placed = None if agent is None else self._take_preview(agent)
+        if agent is None or placed is None:
             return
-        placed, agent.preview = agent.preview, None
-        if agent.preview_timer is not None:
-            agent.preview_timer.cancel()
         self._set_state(agent, "dialing")
         await self._originate(placed, reserved_for=agent)
 
     def skip_preview(self, session_id: uuid.UUID) -> None:
         """The previewing caller skipped their contact."""
         agent = self.agents.get(session_id)
-        if agent is None or agent.preview is None:
+        placed = None if agent is None else self._take_preview(agent)
+        if agent is None or placed is None:
             return
-        self._not_dialed(agent.preview, self.clock.now())
-        agent.preview = None
+        self._not_dialed(placed, self.clock.now(), skipped_by=agent)
         self._set_state(agent, "available")
         self._pace_soon()
+
+    def _take_preview(self, agent: Agent) -> PlacedDial | None:
+        # Every way a preview ends goes through here: its timer must not dial the next contact.
+        placed, agent.preview = agent.preview, None
+        if agent.preview_timer is not None:
+            agent.preview_timer.cancel()
+            agent.preview_timer = None
+        return placed
+
+    async def _preview_time_up(self, session_id: uuid.UUID, placed: PlacedDial) -> None:
+        agent = self.agents.get(session_id)
+        if agent is not None and agent.preview is placed:  # still the contact the timer was for
+            await self.dial_preview(session_id)
 
     async def hang_up(self, session_id: uuid.UUID) -> None:
         """The caller ended their connected call (or left a warm transfer, which goes on)."""
@@ -464,15 +476,19 @@ class CampaignDialer:
             seconds = self.campaign.preview_seconds
             if seconds is not None:
                 agent.preview_timer = self.clock.call_later(
-                    seconds, partial(self.dial_preview, agent.session_id)
+                    seconds, partial(self._preview_time_up, agent.session_id, placed)
                 )
 
-    def _not_dialed(self, placed: PlacedDial, now: datetime) -> None:
+    def _not_dialed(
+        self, placed: PlacedDial, now: datetime, *, skipped_by: Agent | None = None
+    ) -> None:
+        # A caller's skip is their decision about the contact: its own outcome, counted for them.
         self.store.pending.outcomes.append(
             DialOutcome(
                 attempt_id=placed.attempt_id,
                 call_id=placed.call_id,
-                outcome="not_dialed",
+                outcome="not_dialed" if skipped_by is None else "skipped",
+                caller_id=None if skipped_by is None else skipped_by.caller_id,
                 ended_at=now,
             )
         )

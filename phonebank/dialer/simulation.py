@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from phonebank.callers.models import Caller
 from phonebank.callers.sessions import start_session
+from phonebank.calls.models import UNDIALED_OUTCOMES
 from phonebank.campaigns.models import Campaign
 from phonebank.db import create_sessionmaker
 from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarrierConfig
@@ -335,7 +336,9 @@ async def _measure(
     humans = int(outcomes.get("human", 0))
     abandoned = int(outcomes.get("abandoned", 0))
     human_answers = humans + abandoned
-    dials = sum(int(count) for outcome, count in outcomes.items() if outcome != "not_dialed")
+    dials = sum(
+        int(count) for outcome, count in outcomes.items() if outcome not in UNDIALED_OUTCOMES
+    )
     logged_in = sum(float(seconds) for state, seconds in spans.items() if state != "ended")
     talk = float(spans.get("connected", 0.0))
     agent_hours = logged_in / 3600 if logged_in else 1.0

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 
 from phonebank.config import get_settings
 from phonebank.db import create_engine
-from phonebank.migrations.runner import include_object_for
+from phonebank.migrations.runner import foreign_keys_off, include_object_for
 from phonebank.models import Base
 
 config = context.config
@@ -15,15 +15,18 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-        include_object=include_object_for(connection.dialect.name),
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    # On SQLite, every migration runs with foreign keys off: rebuilding a table must not
+    # delete or unlink the rows of the tables pointing at it.
+    with foreign_keys_off(connection):
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            include_object=include_object_for(connection.dialect.name),
+        )
+        with context.begin_transaction():
+            context.run_migrations()
 
 
 async def _run_on_engine(url: str) -> None:

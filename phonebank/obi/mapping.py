@@ -41,6 +41,7 @@ OUTCOMES: tuple[Row, ...] = (
     Row("attempt", "rejected", None, "AGENT_REJECTED", "AGENT_REJECTED",
         counts_in=("numberOfRejectCalls",)),
     Row("attempt", "not_dialed", None, "NOT_DIALED", counts_in=("numberOfNotDialedCalls",)),
+    Row("attempt", "skipped", None, "SKIP", counts_in=("numberOfSkipCalls",)),
     Row("attempt", "cancelled", None, "CANCELLED"),
     Row("attempt", None, None, "DIALING"),
     # A call's result: a completed call shows its saved disposition's callResult instead.

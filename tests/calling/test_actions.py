@@ -1,5 +1,11 @@
 """Caller actions beyond the basic journey: preview, pause, voicemail, leaving, the script."""
 
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from phonebank.calls.models import Attempt
 from tests.calling.conftest import Desk, DeskMaker
 
 
@@ -34,6 +40,35 @@ async def test_preview_shows_the_contact_then_dials_or_skips(make_desk: DeskMake
         f"/api/v1/caller/sessions/{session_id}/preview/dial", headers=csrf
     )
     assert again.status_code == 409
+
+
+async def test_a_skipped_contact_is_recorded_as_skipped_and_is_no_dial(
+    make_desk: DeskMaker,
+) -> None:
+    desk: Desk = await make_desk("preview")
+    csrf = await desk.login()
+    session_id = await desk.join(csrf)
+    await desk.run(1)
+    view = (await desk.client.get(f"/api/v1/caller/sessions/{session_id}")).json()
+    first = uuid.UUID(view["contact"]["call_id"])
+    skipped = await desk.client.post(
+        f"/api/v1/caller/sessions/{session_id}/preview/skip", headers=csrf
+    )
+    assert skipped.status_code == 200
+    await desk.dialer.store.flush(campaign=desk.dialer.campaign, now=desk.clock.now())
+
+    async with desk.sessionmaker() as session:
+        [attempt] = await session.scalars(select(Attempt).where(Attempt.call_id == first))
+    assert (attempt.outcome, attempt.caller_id) == ("skipped", desk.caller.id)
+    call = await desk.call(first)
+    wait = timedelta(seconds=desk.campaign.retry_delay_no_answer_seconds)
+    assert (call.attempts_count, call.next_call_at) == (0, desk.clock.now() + wait)
+    figures = (
+        await desk.client.get(
+            f"/api/v1/campaigns/{desk.campaign.id}/live", headers=desk.tenant.headers
+        )
+    ).json()
+    assert figures["dials"] == 1  # the attempt open on the next contact shown; the skip is none
 
 
 async def test_pause_only_between_calls(desk: Desk) -> None:

@@ -232,6 +232,7 @@ async def test_preview_waits_for_the_caller_to_dial(world: World) -> None:
 
 
 async def test_skipped_preview_releases_its_call_and_offers_the_next(world: World) -> None:
+    await world.update_campaign(retry_delay_no_answer_seconds=600)
     dialer, session_id, (first, second) = await previewing(world)
     await world.run(5)
     dialer.skip_preview(session_id)
@@ -239,9 +240,76 @@ async def test_skipped_preview_releases_its_call_and_offers_the_next(world: Worl
 
     assert world.carrier.originations == []
     (attempt,) = await world.attempts(first)
-    assert (attempt.outcome, attempt.ended_at) == ("not_dialed", world.at(5))
+    caller_id = dialer.agents[session_id].caller_id
+    assert (attempt.outcome, attempt.ended_at, attempt.caller_id) == (
+        "skipped",
+        world.at(5),
+        caller_id,
+    )
     call = await world.call(first)
     assert (call.status, call.attempts_count, call.dialing_since) == ("requested", 0, None)
+    # Written within the 1.5 s after the skip: the call waits the no-answer delay from then.
+    assert world.at(5 + 600) <= call.next_call_at <= world.at(6.5 + 600)
     agent = dialer.agents[session_id]
     assert agent.state == "previewing"
     assert agent.preview is not None and agent.preview.call_id == second
+
+
+async def test_skipped_preview_takes_its_dial_timer_along(world: World) -> None:
+    await world.update_campaign(preview_seconds=30)
+    dialer, session_id, (_, second) = await previewing(world)
+    await world.run(5)
+    dialer.skip_preview(session_id)
+    await world.run(1.5)
+    agent = dialer.agents[session_id]
+    assert agent.preview is not None and agent.preview.call_id == second
+    offered = agent.since
+    assert offered is not None and world.at(5) <= offered <= world.at(6.5)
+
+    # Past the 30 s the skipped contact had: the next one still has its own 30 s.
+    await world.run((offered + timedelta(seconds=29) - world.clock.now()).total_seconds())
+    assert world.carrier.originations == []
+    assert agent.state == "previewing"
+
+    await world.run(2)
+    assert world.carrier.numbers == [number(101)]
+    assert agent.state == "dialing"
+
+
+async def test_skipped_contact_is_offered_again_only_after_the_no_answer_delay(
+    world: World,
+) -> None:
+    await world.update_campaign(dialing_mode="preview", retry_delay_no_answer_seconds=60)
+    dialer = world.dialer()
+    session_id = await world.log_in(dialer)
+    (call_id,) = await world.add_calls(1)
+    await world.start(dialer)
+    await world.run(5)
+    dialer.skip_preview(session_id)
+    await world.settle(dialer, 30)
+
+    agent = dialer.agents[session_id]
+    assert (agent.state, agent.preview) == ("available", None)
+    assert [attempt.outcome for attempt in await world.attempts(call_id)] == ["skipped"]
+
+    await world.settle(dialer, 40)
+    assert agent.state == "previewing"
+    assert agent.preview is not None and agent.preview.call_id == call_id
+    assert [attempt.outcome for attempt in await world.attempts(call_id)] == ["skipped", None]
+    assert (await world.call(call_id)).attempts_count == 1
+    assert world.carrier.originations == []
+
+
+async def test_a_caller_leaving_while_previewing_lets_the_contact_go_unskipped(
+    world: World,
+) -> None:
+    dialer, session_id, (first, _) = await previewing(world)
+    due = (await world.call(first)).next_call_at
+    await world.run(5)
+    dialer.leave(session_id)
+    await world.settle(dialer, 1)
+
+    (attempt,) = await world.attempts(first)
+    assert (attempt.outcome, attempt.caller_id) == ("not_dialed", None)
+    call = await world.call(first)
+    assert (call.attempts_count, call.next_call_at) == (0, due)  # offered again at once

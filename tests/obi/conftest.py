@@ -9,6 +9,8 @@ from xml.etree.ElementTree import fromstring
 import httpx
 import pytest
 
+# The caller API's desk (a campaign dialed by a running engine) for figures of callers' actions.
+from tests.calling.conftest import make_desk  # noqa: F401 (fixture)
 from tests.conftest import Tenant
 
 JSON = {"Accept": "application/json"}

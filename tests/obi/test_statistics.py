@@ -24,8 +24,9 @@ from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarri
 from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.live import Agent, SilentNotifier
+from tests.calling.conftest import DeskMaker
 from tests.conftest import Tenant
-from tests.obi.conftest import Obi
+from tests.obi.conftest import JSON, Obi
 
 # 23:45 UTC is 17:45 in Chicago: inside calling hours, and the run crosses UTC midnight.
 START = datetime(2026, 3, 3, 23, 45, tzinfo=UTC)
@@ -310,3 +311,37 @@ async def test_statistics_searches_and_xml(obi: Obi) -> None:
         {"campaignName": "Test*"},
     ):
         assert (await obi.get("/statistics", **params)).status_code == 400, params
+
+
+async def test_a_callers_preview_skip_counts_in_number_of_skip_calls(make_desk: DeskMaker) -> None:
+    desk = await make_desk("preview")
+    csrf = await desk.login()
+    session_id = await desk.join(csrf)
+    await desk.run(1)
+    skipped = await desk.client.post(
+        f"/api/v1/caller/sessions/{session_id}/preview/skip", headers=csrf
+    )
+    assert skipped.status_code == 200
+    await desk.dialer.store.flush(campaign=desk.dialer.campaign, now=desk.clock.now())
+
+    headers = {**desk.tenant.headers, **JSON}
+    campaign_id = desk.campaign.id.hex.upper()
+    response = await desk.client.get(
+        "/obi/statistics",
+        params={"campaignId": campaign_id, "startDate": "2026-03-03T00:00:00Z"},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    [item] = response.json()
+    assert item["agentId"] == desk.caller.id.hex.upper()
+    assert (item["numberOfSkipCalls"], item["numberOfNotDialedCalls"]) == (1, 0)
+    assert (item["numberOfCalls"], item["numberOfSuccessfulCalls"]) == (1, 0)
+    listed = await desk.client.get("/obi/campaigns", params={"statistics": "true"}, headers=headers)
+    [campaign] = [item for item in listed.json() if item["id"] == campaign_id]
+    assert campaign["stats"]["total"]["numberOfSkipCalls"] == 1
+    # The skipped customer waits for its next turn: its last attempt reads SKIP.
+    groups = await desk.client.get(
+        f"/obi/campaigns/{campaign_id}/customerResultStatistics", headers=headers
+    )
+    results = {(g["result"], g.get("callResult"), g["count"]) for g in groups.json()}
+    assert ("SKIP", "SKIP", 1) in results
