@@ -16,26 +16,28 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phonebank.blocked_numbers.service import block_list_version
-from phonebank.callers.sessions import CurrentState, Span
 from phonebank.calls.dialing import CarrierCall, DialOutcome, PlacedDial
 from phonebank.calls.policy import allowed_hours, inside_calling_hours
 from phonebank.campaigns.models import Campaign
+from phonebank.dialer.caller_actions import CallerActions
 from phonebank.dialer.carriers.base import Carrier, CarrierEvent, Origination, end_left_over
 from phonebank.dialer.clock import Clock, TimerHandle
 from phonebank.dialer.leases import Lease, LeaseLost
 from phonebank.dialer.live import Agent, CallerNotifier, Dial, SilentNotifier, observe
+from phonebank.dialer.outcomes import (
+    ABANDON_AFTER_SECONDS,
+    ENDED_MEMORY,
+    REORDER_WAIT_SECONDS,
+    SAFE_HARBOR_TEXT,
+    CarrierOutcomes,
+)
 from phonebank.dialer.pacers.base import Pacer, PacerState
 from phonebank.dialer.pacers.registry import load_pacer
 from phonebank.dialer.stats import OutcomeTracker
-from phonebank.dialer.store import DialerStore, PendingWrites, SubmittedResult
+from phonebank.dialer.store import DialerStore, PendingWrites
 
 logger = logging.getLogger("phonebank.dialer")
 
-# An answered human nobody takes within this many seconds is abandoned (safe-harbor rule).
-ABANDON_AFTER_SECONDS = 2.0
-SAFE_HARBOR_TEXT = (
-    "Sorry we missed you. This call was from a campaign; we will not call again today."
-)
 # Claimed calls waiting to be dialed are released after this long: dials must be fresh.
 CLAIM_HOLD_SECONDS = 10.0
 MAX_CLAIM_BATCH = 50
@@ -43,15 +45,25 @@ MAX_CLAIM_BATCH = 50
 CLAIM_AHEAD_SECONDS = CLAIM_HOLD_SECONDS / 2
 # A dial the carrier never ends is hung up after its ring timeout plus this margin.
 WATCHDOG_MARGIN_SECONDS = 60.0
-# Events of a call that arrive early wait this long for the missing ones before being applied.
-REORDER_WAIT_SECONDS = 2.0
 # Pacing runs on every change, but at most this often: decisions need not be finer.
 MIN_PACE_INTERVAL_SECONDS = 1.0
-# How many finished dials are remembered to ignore their stray events.
-ENDED_MEMORY = 5000
+
+# The engine's constants stay importable from here, the outcome rules' ones included.
+__all__ = [
+    "ABANDON_AFTER_SECONDS",
+    "CLAIM_AHEAD_SECONDS",
+    "CLAIM_HOLD_SECONDS",
+    "ENDED_MEMORY",
+    "MAX_CLAIM_BATCH",
+    "MIN_PACE_INTERVAL_SECONDS",
+    "REORDER_WAIT_SECONDS",
+    "SAFE_HARBOR_TEXT",
+    "WATCHDOG_MARGIN_SECONDS",
+    "CampaignDialer",
+]
 
 
-class CampaignDialer:
+class CampaignDialer(CallerActions, CarrierOutcomes):
     """Drives one campaign: the pacing loop, carrier events and caller actions."""
 
     def __init__(
@@ -214,172 +226,6 @@ class CampaignDialer:
             except LeaseLost:
                 await self.abandon()
 
-    # ------------------------------------------------------------------ callers
-
-    def _set_state(self, agent: Agent, state: str) -> None:
-        now = self.clock.now()
-        if agent.since is not None and agent.state != state:
-            self.store.pending.spans.append(Span(agent.session_id, agent.state, agent.since, now))
-        if agent.state == "wrap_up" and state != "wrap_up" and agent.since is not None:
-            self.stats.wrap.add((now - agent.since).total_seconds())
-        agent.state, agent.since = state, now
-        self.store.pending.states[agent.session_id] = CurrentState(agent.session_id, state, now)
-        self.notifier.state_changed(agent)
-
-    def join(self, session_id: uuid.UUID, caller_id: uuid.UUID) -> Agent:
-        """A caller session joins the campaign, ready to take calls."""
-        agent = Agent(session_id=session_id, caller_id=caller_id, since=self.clock.now())
-        self.agents[session_id] = agent
-        self._pace_soon()
-        return agent
-
-    def leave(self, session_id: uuid.UUID) -> None:
-        """A caller session ends (logout, kick, campaign stopped)."""
-        # Remembered, so a late rejoin from an older read of the open sessions cannot revive it.
-        self.left.append(session_id)
-        agent = self.agents.pop(session_id, None)
-        if agent is None:
-            return
-        placed = self._take_preview(agent)
-        if placed is not None:
-            self._not_dialed(placed, self.clock.now())
-        self._set_state(agent, "ended")
-
-    def pause(self, session_id: uuid.UUID, paused: bool) -> None:
-        """A caller pauses (no calls offered) or comes back."""
-        agent = self.agents.get(session_id)
-        if agent is None or agent.state not in {"available", "paused"}:
-            return
-        self._set_state(agent, "paused" if paused else "available")
-        if not paused:
-            self._agent_free(agent)
-
-    async def submit(self, session_id: uuid.UUID, disposition: str, *, record: bool = True) -> None:
-        """The caller saved the result of their call and is ready for the next.
-
-        `record=False` when the result was already stored (the caller API stores it in its
-        own transaction): the engine then only frees the caller.
-        """
-        agent = self.agents.get(session_id)
-        if agent is None or agent.state != "wrap_up" or agent.dial is None:
-            return
-        dial = agent.dial
-        if record:
-            self.store.pending.results.append(
-                SubmittedResult(
-                    call_id=dial.placed.call_id,
-                    attempt_id=dial.placed.attempt_id,
-                    caller_id=agent.caller_id,
-                    disposition=disposition,
-                    at=self.clock.now(),
-                )
-            )
-        agent.dial = None
-        self._set_state(agent, "available")
-        self._agent_free(agent)
-
-    async def dial_preview(self, session_id: uuid.UUID) -> None:
-        """The previewing caller chose to dial their contact."""
-        agent = self.agents.get(session_id)
-        placed = None if agent is None else self._take_preview(agent)
-        if agent is None or placed is None:
-            return
-        self._set_state(agent, "dialing")
-        await self._originate(placed, reserved_for=agent)
-
-    def skip_preview(self, session_id: uuid.UUID) -> None:
-        """The previewing caller skipped their contact."""
-        agent = self.agents.get(session_id)
-        placed = None if agent is None else self._take_preview(agent)
-        if agent is None or placed is None:
-            return
-        self._not_dialed(placed, self.clock.now(), skipped_by=agent)
-        self._set_state(agent, "available")
-        self._pace_soon()
-
-    def _take_preview(self, agent: Agent) -> PlacedDial | None:
-        # Every way a preview ends goes through here: its timer must not dial the next contact.
-        placed, agent.preview = agent.preview, None
-        if agent.preview_timer is not None:
-            agent.preview_timer.cancel()
-            agent.preview_timer = None
-        return placed
-
-    async def _preview_time_up(self, session_id: uuid.UUID, placed: PlacedDial) -> None:
-        agent = self.agents.get(session_id)
-        if agent is not None and agent.preview is placed:  # still the contact the timer was for
-            await self.dial_preview(session_id)
-
-    async def hang_up(self, session_id: uuid.UUID) -> None:
-        """The caller ended their connected call (or left a warm transfer, which goes on)."""
-        agent = self.agents.get(session_id)
-        if agent is None or agent.dial is None or agent.state != "connected":
-            return
-        dial = agent.dial
-        if dial.transferred:
-            await self.carrier.release(dial.carrier_call_id)
-            await self._release(agent, dial)
-        else:
-            await self.carrier.hangup(dial.carrier_call_id)
-
-    async def transfer(self, session_id: uuid.UUID, number: str, *, warm: bool) -> bool:
-        """Hand the caller's contact to `number`; a cold transfer frees the caller at once."""
-        agent = self.agents.get(session_id)
-        if agent is None or agent.dial is None or agent.state != "connected":
-            return False
-        dial = agent.dial
-        await self.carrier.transfer(dial.carrier_call_id, number, warm=warm)
-        dial.transferred = True
-        await self.notifier.call_state(agent, dial.placed.call_id, "transferred")
-        if not warm:
-            await self._release(agent, dial)
-        return True
-
-    async def drop_voicemail(self, session_id: uuid.UUID) -> bool:
-        """The caller reached a voicemail: play the campaign's message and move on."""
-        agent = self.agents.get(session_id)
-        if agent is None or agent.dial is None or agent.state != "connected":
-            return False
-        dial = agent.dial
-        await self.carrier.play(
-            dial.carrier_call_id, audio_url=self.campaign.voicemail_audio_url, text=None
-        )
-        await self.notifier.call_state(agent, dial.placed.call_id, "voicemail")
-        await self._release(agent, dial)
-        return True
-
-    async def monitor(self, session_id: uuid.UUID, *, supervisor: str, mode: str) -> bool:
-        """A supervisor listens in or breaks in on the caller's connected call."""
-        agent = self.agents.get(session_id)
-        if agent is None or agent.dial is None or agent.state != "connected":
-            return False
-        await self.carrier.monitor(agent.dial.carrier_call_id, supervisor=supervisor, mode=mode)
-        await self.notifier.call_state(agent, agent.dial.placed.call_id, f"monitored_{mode}")
-        return True
-
-    async def _release(self, agent: Agent, dial: Dial) -> None:
-        # The contact's call goes on without the caller, who wraps up now.
-        dial.released = True
-        self._set_state(agent, "wrap_up")
-        await self.notifier.call_ended(agent, dial.placed.call_id)
-
-    def _agent_free(self, agent: Agent) -> None:
-        while self.waiting and agent.state == "available":
-            dial = self.waiting.popleft()
-            if dial.abandoned or dial.agent is not None:
-                continue
-            self.clock.call_later(0, partial(self._bridge, dial, agent))
-            return
-        self._pace_soon()
-
-    def _free_agent(self, dial: Dial) -> Agent | None:
-        if dial.reserved_for is not None:
-            agent = dial.reserved_for
-            return agent if agent.session_id in self.agents else None
-        free = [a for a in self.agents.values() if a.state == "available"]
-        # The longest-waiting caller takes the call.
-        return min(free, key=lambda a: a.since or self.clock.now()) if free else None
-
     # ------------------------------------------------------------------ pacing
 
     def _pace_soon(self) -> None:
@@ -534,147 +380,7 @@ class CampaignDialer:
         for event in self._orphans.pop(dial.carrier_call_id, []):
             await self.on_carrier_event(event)
 
-    def _remember_ended(self, carrier_call_id: str) -> None:
-        self._ended.append(carrier_call_id)
-        self._ended_ids.add(carrier_call_id)
-        if len(self._ended) > ENDED_MEMORY:
-            self._ended_ids.discard(self._ended.popleft())
-
     async def _watchdog(self, dial: Dial) -> None:
         if dial.carrier_call_id in self.dials and dial.answered_at is None:
             logger.warning("dial %s never ended; hanging up", dial.carrier_call_id)
             await self.carrier.hangup(dial.carrier_call_id)
-
-    # ------------------------------------------------------------------ carrier events
-
-    async def on_carrier_event(self, event: CarrierEvent) -> None:
-        """Apply a carrier event once, in sequence order, whatever order it arrives in."""
-        dial = self.dials.get(event.carrier_call_id)
-        if dial is None:
-            if event.carrier_call_id in self._ended_ids:
-                return  # a late or repeated event of a finished dial
-            if event.sequence <= 2:  # may beat `originate` returning its id
-                self._orphans.setdefault(event.carrier_call_id, []).append(event)
-            return
-        if event.sequence <= dial.last_sequence or event.sequence in dial.early:
-            return  # a duplicate
-        dial.early[event.sequence] = event
-        await self._apply_in_order(dial)
-        if dial.early and dial.reorder_timer is None:
-            dial.reorder_timer = self.clock.call_later(
-                REORDER_WAIT_SECONDS, partial(self._apply_late, dial)
-            )
-
-    async def _apply_in_order(self, dial: Dial) -> None:
-        while (event := dial.early.pop(dial.last_sequence + 1, None)) is not None:
-            dial.last_sequence = event.sequence
-            await self._apply(dial, event)
-
-    async def _apply_late(self, dial: Dial) -> None:
-        # A missing event never came: carry on with what we have, in order.
-        dial.reorder_timer = None
-        for sequence in sorted(dial.early):
-            event = dial.early.pop(sequence)
-            dial.last_sequence = sequence
-            await self._apply(dial, event)
-
-    async def _apply(self, dial: Dial, event: CarrierEvent) -> None:
-        if event.kind == "ringing":
-            dial.ringing_at = dial.ringing_at or event.at
-            if dial.reserved_for is not None:
-                await self.notifier.call_state(dial.reserved_for, dial.placed.call_id, "ringing")
-        elif event.kind == "answered" and dial.answered_at is None:
-            dial.answered_at, dial.answered_by = event.at, event.answered_by
-            if event.answered_by == "machine":
-                await self._machine(dial)
-            else:
-                self.stats.ring.add((event.at - dial.placed_at).total_seconds())
-                await self._human(dial)
-        elif event.kind == "completed":
-            await self._completed(dial, event)
-
-    async def _machine(self, dial: Dial) -> None:
-        campaign = self.campaign
-        if campaign.voicemail_audio_url:
-            await self.carrier.play(
-                dial.carrier_call_id, audio_url=campaign.voicemail_audio_url, text=None
-            )
-        else:
-            await self.carrier.hangup(dial.carrier_call_id)
-
-    async def _human(self, dial: Dial) -> None:
-        agent = self._free_agent(dial)
-        if agent is not None and agent.state in {"available", "dialing"}:
-            await self._bridge(dial, agent)
-            return
-        dial.waiting_since = self.clock.now()
-        self.waiting.append(dial)
-        dial.timers.append(
-            self.clock.call_later(ABANDON_AFTER_SECONDS, partial(self._abandon, dial))
-        )
-
-    async def _bridge(self, dial: Dial, agent: Agent) -> None:
-        if dial.abandoned or dial.carrier_call_id not in self.dials:
-            self._agent_free(agent)
-            return
-        dial.agent, dial.bridged_at, dial.waiting_since = agent, self.clock.now(), None
-        agent.dial = dial
-        self._set_state(agent, "connected")
-        await self.carrier.bridge(dial.carrier_call_id, str(agent.session_id))
-        await self.notifier.connected(agent, dial.placed.call_id)
-
-    async def _abandon(self, dial: Dial) -> None:
-        if dial.agent is not None or dial.abandoned or dial.carrier_call_id not in self.dials:
-            return
-        dial.abandoned = True
-        await self.carrier.play(dial.carrier_call_id, audio_url=None, text=SAFE_HARBOR_TEXT)
-
-    async def _completed(self, dial: Dial, event: CarrierEvent) -> None:
-        await self._finish(dial, now=event.at, cause=event.cause)
-
-    async def _finish(self, dial: Dial, *, now: datetime, cause: str | None) -> None:
-        """A dial ended: record its outcome and move its caller on."""
-        if self.dials.pop(dial.carrier_call_id, None) is None:
-            return  # already finished
-        self._remember_ended(dial.carrier_call_id)
-        agent = dial.agent
-        if dial.bridged_at is not None:
-            outcome = "human"
-            self.stats.talk.add((now - dial.bridged_at).total_seconds())
-        elif dial.abandoned or dial.waiting_since is not None:
-            outcome = "abandoned"
-        elif dial.answered_by == "machine":
-            outcome = "machine"
-        else:
-            outcome = {"busy": "busy", "no_answer": "no_answer", "canceled": "cancelled"}.get(
-                cause or "", "failed"
-            )
-        for timer in dial.timers:
-            timer.cancel()
-        if dial.reorder_timer is not None:
-            dial.reorder_timer.cancel()
-        self.stats.dial_ended(outcome, now)
-        self.store.pending.outcomes.append(
-            DialOutcome(
-                attempt_id=dial.placed.attempt_id,
-                call_id=dial.placed.call_id,
-                outcome=outcome,
-                cause=cause,
-                carrier=self.carrier.name,
-                carrier_call_id=dial.carrier_call_id,
-                caller_id=agent.caller_id if agent else None,
-                ringing_at=dial.ringing_at,
-                answered_at=dial.answered_at,
-                bridged_at=dial.bridged_at,
-                ended_at=now,
-            )
-        )
-        reserved = dial.reserved_for
-        if agent is not None and agent.session_id in self.agents and not dial.released:
-            self._set_state(agent, "wrap_up")
-            await self.notifier.call_ended(agent, dial.placed.call_id)
-        elif reserved is not None and reserved.session_id in self.agents:
-            # A preview dial nobody answered: the caller is free for the next contact.
-            reserved.dial = None
-            self._set_state(reserved, "available")
-        self._pace_soon()
