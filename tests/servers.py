@@ -266,13 +266,22 @@ class CallerClient:
     def take_a_call(self, log: Path | Callable[[], Path], seconds: float = 90.0) -> str:
         """Wait for a contact, hang up, save a result; the call's id."""
         contact: dict[str, Any] = {}
+        last: dict[str, Any] = {}
 
         def connected() -> bool:
             view = self.view()
+            last.clear()
+            last.update(view)
             contact.update(view.get("contact") or {})
             return view.get("state") == "connected" and bool(view.get("contact"))
 
-        wait_for("a connection", connected, log, seconds)
+        def gathered() -> Path:
+            # The session as last seen, ahead of the logs: where a caller was left waiting.
+            path = log if isinstance(log, Path) else log()
+            path.write_text(f"last view of {self.session_url}: {last}\n{path.read_text()}")
+            return path
+
+        wait_for("a connection", connected, gathered, seconds)
         call_id = str(contact["call_id"])
         hung_up = self.http.post(f"{self.session_url}/hangup", headers=self.csrf)
         assert hung_up.status_code == 200, hung_up.text
