@@ -260,15 +260,23 @@ _CALL_ROW_COLUMNS = tuple(field.name for field in fields(CallRow))
 _LOAD_CALL_ROWS = select(*(_calls.c[name] for name in _CALL_ROW_COLUMNS)).where(
     _calls.c.id.in_(bindparam("ids", expanding=True))
 )
+# Locked in one order (SQLite, which locks the whole database, leaves FOR UPDATE out).
+_LOCK_CALL_ROWS = _LOAD_CALL_ROWS.order_by(_calls.c.id).with_for_update()
 
 
 async def load_call_rows(
-    session: AsyncSession, ids: Iterable[uuid.UUID]
+    session: AsyncSession, ids: Iterable[uuid.UUID], *, lock: bool = False
 ) -> dict[uuid.UUID, CallRow]:
-    """The calls of these ids as plain rows, by id (one query, no identity map)."""
+    """The calls of these ids as plain rows, by id (one query, no identity map).
+
+    `lock` takes their row locks first, for writers that go on to change their attempts: the
+    ORM writes a call before its attempts, so taking the call first keeps to one lock order and
+    a caller's result saved at the same moment cannot deadlock with the dialer's write.
+    """
     if session.dirty or session.new:
         await session.flush()  # what the session holds unwritten is part of the record
-    result = await session.execute(_LOAD_CALL_ROWS, {"ids": list(ids)})
+    statement = _LOCK_CALL_ROWS if lock else _LOAD_CALL_ROWS
+    result = await session.execute(statement, {"ids": list(ids)})
     return {row[0]: CallRow(*row) for row in result}
 
 
@@ -389,9 +397,9 @@ async def record_outcomes(
     """
     if not outcomes:
         return
+    calls = await load_call_rows(session, {outcome.call_id for outcome in outcomes}, lock=True)
     for columns, rows in _attempt_rows(outcomes).items():
         await session.execute(_attempt_outcome(columns), rows)
-    calls = await load_call_rows(session, {outcome.call_id for outcome in outcomes})
     before = {call_id: snapshot(call, _CALL_COLUMNS) for call_id, call in calls.items()}
     limit = (
         max_attempts if max_attempts is not None else await campaign_max_attempts(session, campaign)

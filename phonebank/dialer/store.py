@@ -148,7 +148,7 @@ class DialerStore:
         async with self._sessionmaker() as session, session.begin():
             if self.lease is not None:
                 await hold(session, lease=self.lease, now=now, margin=False)
-            await record_carrier_calls(session, _unfinished(pending))
+            # Outcomes first: they lock their calls before any attempt row (see record_outcomes).
             await record_outcomes(
                 session,
                 campaign=campaign,
@@ -156,6 +156,7 @@ class DialerStore:
                 now=now,
                 max_attempts=self.max_attempts,
             )
+            await record_carrier_calls(session, _unfinished(pending))
             await record_ledger(session, spans=pending.spans, current=list(pending.states.values()))
             if pending.results:
                 await self._record_results(
