@@ -9,24 +9,15 @@ from typing import TYPE_CHECKING
 from phonebank.callers.sessions import CurrentState, Span
 from phonebank.calls.dialing import PlacedDial
 from phonebank.campaigns.models import Campaign
-from phonebank.dialer.carriers.base import Carrier
-from phonebank.dialer.clock import Clock
-from phonebank.dialer.live import Agent, CallerNotifier, Dial
-from phonebank.dialer.stats import OutcomeTracker
-from phonebank.dialer.store import DialerStore, SubmittedResult
+from phonebank.dialer.live import Agent, Dial
+from phonebank.dialer.parts import DialerState
+from phonebank.dialer.store import SubmittedResult
 
 
-class CallerActions:
+class CallerActions(DialerState):
     """The dialer's caller side: each caller's state, and what their actions do to their call."""
 
-    # The dialer's state these actions use (set by `CampaignDialer`).
-    clock: Clock
-    carrier: Carrier
-    store: DialerStore
-    notifier: CallerNotifier
-    stats: OutcomeTracker
-    agents: dict[uuid.UUID, Agent]
-    waiting: deque[Dial]
+    # State only the caller side uses (set by `CampaignDialer`).
     left: deque[uuid.UUID]
 
     if TYPE_CHECKING:

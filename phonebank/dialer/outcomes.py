@@ -1,6 +1,5 @@
 """How carrier events become outcomes: in order, once each, to callers, waiting or the record."""
 
-import uuid
 from collections import deque
 from datetime import datetime
 from functools import partial
@@ -8,11 +7,9 @@ from typing import TYPE_CHECKING
 
 from phonebank.calls.dialing import DialOutcome
 from phonebank.campaigns.models import Campaign
-from phonebank.dialer.carriers.base import Carrier, CarrierEvent
-from phonebank.dialer.clock import Clock
-from phonebank.dialer.live import Agent, CallerNotifier, Dial
-from phonebank.dialer.stats import OutcomeTracker
-from phonebank.dialer.store import DialerStore
+from phonebank.dialer.carriers.base import CarrierEvent
+from phonebank.dialer.live import Agent, Dial
+from phonebank.dialer.parts import DialerState
 
 # An answered human nobody takes within this many seconds is abandoned (safe-harbor rule).
 ABANDON_AFTER_SECONDS = 2.0
@@ -25,18 +22,11 @@ REORDER_WAIT_SECONDS = 2.0
 ENDED_MEMORY = 5000
 
 
-class CarrierOutcomes:
+class CarrierOutcomes(DialerState):
     """The dialer's carrier side: events applied in order, answers bridged, dials recorded."""
 
-    # The dialer's state these handlers use (set by `CampaignDialer`).
-    clock: Clock
-    carrier: Carrier
-    store: DialerStore
-    notifier: CallerNotifier
-    stats: OutcomeTracker
-    agents: dict[uuid.UUID, Agent]
+    # State only the carrier side uses (set by `CampaignDialer`).
     dials: dict[str, Dial]
-    waiting: deque[Dial]
     _orphans: dict[str, list[CarrierEvent]]
     _ended: deque[str]
     _ended_ids: set[str]
