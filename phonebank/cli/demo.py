@@ -42,8 +42,16 @@ DEMO_SIMULATED_CARRIER = {
     "human_ring_mean_seconds": 5.0,
     "talk_mean_seconds": 60.0,
 }
-# Area codes across US time zones, so calling hours differ per contact. 555-01xx is fictional.
-AREA_CODES = ("212", "617", "305", "312", "713", "303", "602", "415", "206", "907", "808")
+# Numbers across time zones, so calling hours differ per contact: US area codes from New York
+# to Hawaii, and Guam, London and Sydney, so that at any hour of the day some demo people are
+# inside their calling hours. All are ranges set aside for fiction (555-01xx in North America,
+# 020 7946 0xxx in the UK, 02 5550 xxxx in Australia). `{n}` is a two-digit serial.
+NUMBER_TEMPLATES = (
+    *(f"+1{area}55501{{n}}" for area in ("212", "617", "305", "312", "713", "303", "602")),
+    *(f"+1{area}55501{{n}}" for area in ("415", "206", "907", "808", "671")),
+    "+4420794601{n}",
+    "+612555001{n}",
+)
 GIVEN_NAMES = ("Ada", "Ben", "Carmen", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jon")
 FAMILY_NAMES = ("Nguyen", "Okafor", "Patel", "Quinn", "Rossi", "Silva", "Tanaka", "Umar", "Vega")
 
@@ -101,14 +109,14 @@ class DemoLogin:
 
 
 def _demo_person(index: int, rng: random.Random) -> PersonCreate:
-    area = AREA_CODES[index % len(AREA_CODES)]
+    number = NUMBER_TEMPLATES[index % len(NUMBER_TEMPLATES)].format(n=f"{index % 100:02d}")
     given, family = rng.choice(GIVEN_NAMES), rng.choice(FAMILY_NAMES)
     return PersonCreate.model_validate(
         {
             "given_name": given,
             "family_name": family,
             "email_addresses": [{"address": f"{given}.{family}.{index}@demo.phonebank.org"}],
-            "phone_numbers": [{"number": f"+1{area}55501{index % 100:02d}"}],
+            "phone_numbers": [{"number": number}],
             "custom_fields": {"ward": str(1 + index % 9)},
             "identifiers": [f"demo:{index}"],
         }

@@ -6,6 +6,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.service import verify_caller_password
 from phonebank.calls.models import Call
+from phonebank.calls.policy import allowed_hours, inside_calling_hours
 from phonebank.campaigns.models import Campaign
 from phonebank.cli.demo import DEMO_CALLER_EMAIL, DEMO_CALLER_PASSWORD, DEMO_PEOPLE, seed_demo
 from phonebank.lists.models import ListItem
@@ -45,6 +48,27 @@ async def test_seed_is_complete_and_idempotent(session: AsyncSession) -> None:
     assert not second.created and second.organization_id == first.organization_id
     assert second.api_key != first.api_key
     assert await session.scalar(select(func.count()).select_from(Person)) == DEMO_PEOPLE
+
+
+async def test_some_demo_people_may_be_called_at_every_hour_of_the_year(
+    session: AsyncSession,
+) -> None:
+    """`serve --demo` has people to call whenever it is started, wherever its user is."""
+    await seed_demo(session)
+    campaign = await session.scalar(select(Campaign).where(Campaign.name == "Demo campaign"))
+    assert campaign is not None
+    zones = Counter((await session.scalars(select(Call.time_zone))).all())
+    hours = allowed_hours(campaign.daily_start_hour, campaign.daily_stop_hour)
+    moment, fewest = datetime(2026, 1, 1, tzinfo=UTC), DEMO_PEOPLE
+    while moment.year == 2026:  # both sides of every daylight-saving change
+        callable_now = sum(
+            count
+            for zone, count in zones.items()
+            if inside_calling_hours(zone, moment, hours=hours, fallback_zone=campaign.time_zone)
+        )
+        fewest = min(fewest, callable_now)
+        moment += timedelta(hours=1)
+    assert fewest >= 10
 
 
 def _free_port() -> int:
