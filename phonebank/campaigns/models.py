@@ -100,7 +100,8 @@ class Campaign(IdMixin, TimestampMixin, Base):
     retry_delay_abandoned_seconds: Mapped[int] = mapped_column(default=86400)
 
     abandon_rate_target: Mapped[float] = mapped_column(default=1.0)
-    # OBI increasePredictiveRatio: percent of extra dials for busy callers (0-100).
+    # OBI increasePredictiveRatio: percent of recent dials placed for busy callers (0-100),
+    # kept up to date by a running predictive dialer (see `dialer/stats.py`).
     increase_predictive_ratio: Mapped[float] = mapped_column(default=0.0, server_default="0")
     ring_timeout_seconds: Mapped[int] = mapped_column(default=20)
     power_ratio: Mapped[float] = mapped_column(default=1.0)

@@ -47,6 +47,10 @@ CLAIM_AHEAD_SECONDS = CLAIM_HOLD_SECONDS / 2
 WATCHDOG_MARGIN_SECONDS = 60.0
 # Pacing runs on every change, but at most this often: decisions need not be finer.
 MIN_PACE_INTERVAL_SECONDS = 1.0
+# A predictive campaign's share of extra dials (OBI increasePredictiveRatio) is written this
+# often, when it moved by at least EXTRA_DIALS_STEP points: a live figure, not a stream.
+EXTRA_DIALS_REPORT_SECONDS = 30.0
+EXTRA_DIALS_STEP = 0.5
 
 # The engine's constants stay importable from here, the outcome rules' ones included.
 __all__ = [
@@ -54,6 +58,7 @@ __all__ = [
     "CLAIM_AHEAD_SECONDS",
     "CLAIM_HOLD_SECONDS",
     "ENDED_MEMORY",
+    "EXTRA_DIALS_REPORT_SECONDS",
     "MAX_CLAIM_BATCH",
     "MIN_PACE_INTERVAL_SECONDS",
     "REORDER_WAIT_SECONDS",
@@ -112,6 +117,7 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
         self._pace_scheduled = False
         self._last_pace: datetime | None = None
         self._last_flush: datetime | None = None
+        self._last_extra_report: datetime | None = None
         self.running = False
         # Set when the lease was lost: the engine let the campaign go without writing.
         self.abandoned = False
@@ -208,6 +214,7 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
                 return
             if self.campaign.status != "started":
                 self._release_claims(now)  # a paused campaign holds no calls
+        self._report_extra_dials(now)
         await self._flush_if_due()
         # At most one decision per pacing interval: events may have asked for one already.
         self._pace_soon()
@@ -225,6 +232,20 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
                 await self.store.flush(campaign=self.campaign, now=now)
             except LeaseLost:
                 await self.abandon()
+
+    def _report_extra_dials(self, now: datetime) -> None:
+        """Keep a predictive campaign's increasePredictiveRatio on what the pacer does."""
+        last = self._last_extra_report
+        if last is not None and (now - last).total_seconds() < EXTRA_DIALS_REPORT_SECONDS:
+            return
+        self._last_extra_report = now
+        if self.campaign.dialing_mode != "predictive":
+            return
+        percent = round(min(100.0, self.stats.extra_dial_percent(now)), 1)
+        if abs(percent - self.campaign.increase_predictive_ratio) >= EXTRA_DIALS_STEP:
+            self.store.pending.extra_dial_percent = percent
+            # The loaded campaign shows it too, until the next load reads it back.
+            self.campaign.increase_predictive_ratio = percent
 
     # ------------------------------------------------------------------ pacing
 
@@ -254,14 +275,18 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
         self._last_pace = self.clock.now()
         if not self.running or self.campaign.status != "started" or self.pacer is None:
             return
-        wanted = self.pacer.dials_to_place(self.pacer_state())
+        state = self.pacer_state()
+        wanted = self.pacer.dials_to_place(state)
         if wanted <= 0:
             return
         if self.pacer.previews:
             await self._hand_out_previews(wanted)
             return
-        for placed in await self._take(wanted):
+        taken = await self._take(wanted)
+        for placed in taken:
             await self._originate(placed)
+        free_lines = state.callers_available - state.waiting_contacts - state.calls_in_flight
+        self.stats.placed(self.clock.now(), dials=len(taken), free_lines=free_lines)
 
     def _release_claims(self, now: datetime) -> None:
         while self._claimed:

@@ -46,6 +46,27 @@ class _Mean:
         return self.total / self.count if self.count else None
 
 
+class _PlacedWindow:
+    """Dials placed within a sliding window of time, and how many of them were extra ones."""
+
+    def __init__(self, span: timedelta) -> None:
+        self.span = span
+        self.placed: deque[tuple[datetime, int, int]] = deque()
+        self.dials = self.extra = 0
+
+    def add(self, at: datetime, dials: int, extra: int) -> None:
+        self.placed.append((at, dials, extra))
+        self.dials += dials
+        self.extra += extra
+        self.expire(at)
+
+    def expire(self, now: datetime) -> None:
+        while self.placed and now - self.placed[0][0] > self.span:
+            _, dials, extra = self.placed.popleft()
+            self.dials -= dials
+            self.extra -= extra
+
+
 class OutcomeTracker:
     """Counts over the whole campaign and over a sliding recent window, and mean durations."""
 
@@ -53,6 +74,7 @@ class OutcomeTracker:
         self._campaign = {"dials": 0, "human": 0, "machine": 0, "abandoned": 0, "unanswered": 0}
         self._recent = _Window(RECENT_WINDOW)
         self._hour = _Window(HOUR_WINDOW)
+        self._placed = _PlacedWindow(RECENT_WINDOW)
         self.started: datetime | None = None
         self.ring = _Mean()
         self.talk = _Mean()
@@ -62,6 +84,18 @@ class OutcomeTracker:
         """The campaign's dialing began (the hour window covers no time before this)."""
         if self.started is None:
             self.started = at
+
+    def placed(self, at: datetime, *, dials: int, free_lines: int) -> None:
+        """Count dials placed at once; those beyond one line per free caller are extra ones."""
+        if dials > 0:
+            self._placed.add(at, dials, max(0, dials - max(0, free_lines)))
+
+    def extra_dial_percent(self, now: datetime) -> float:
+        """Percent of the recent window's dials placed for busy callers (OBI
+        increasePredictiveRatio): beyond one line per free caller, ahead of their being free."""
+        self._placed.expire(now)
+        window = self._placed
+        return 100.0 * window.extra / window.dials if window.dials else 0.0
 
     @staticmethod
     def _bucket(outcome: str) -> str:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phonebank.blocked_numbers.service import blocked_among
@@ -52,16 +52,24 @@ class PendingWrites:
     spans: list[Span] = field(default_factory=list)
     states: dict[uuid.UUID, CurrentState] = field(default_factory=dict)
     results: list[SubmittedResult] = field(default_factory=list)
+    # The campaign's new increasePredictiveRatio, when it moved.
+    extra_dial_percent: float | None = None
 
     def __bool__(self) -> bool:
         return bool(
-            self.carrier_calls or self.outcomes or self.spans or self.states or self.results
+            self.carrier_calls
+            or self.outcomes
+            or self.spans
+            or self.states
+            or self.results
+            or self.extra_dial_percent is not None
         )
 
 
 # What completing a call changes.
 _COMPLETION_COLUMNS = ("status", "result", "completed_by_user_uuid", "completed_at")
 _RESULT_STORED = insert(cast(Table, Result.__table__))
+_CAMPAIGNS = cast(Table, Campaign.__table__)
 
 # Zone keys of waiting calls change only when calls are added: look them up once a minute.
 ZONES_TTL = 60.0
@@ -161,6 +169,16 @@ class DialerStore:
             if pending.results:
                 await self._record_results(
                     session, campaign=campaign, results=pending.results, now=now
+                )
+            if pending.extra_dial_percent is not None:
+                # A live figure of the dialer's, not an edit: `modified_at` stays as it was.
+                await session.execute(
+                    update(_CAMPAIGNS)
+                    .where(_CAMPAIGNS.c.id == campaign.id)
+                    .values(
+                        increase_predictive_ratio=pending.extra_dial_percent,
+                        modified_at=_CAMPAIGNS.c.modified_at,
+                    )
                 )
 
     async def _record_results(

@@ -193,6 +193,11 @@ class World:
                 update(Campaign).where(Campaign.id == self.campaign_id).values(**fields)
             )
 
+    async def campaign(self) -> Campaign:
+        """The campaign as stored now."""
+        async with self.sessionmaker() as session:
+            return await session.get_one(Campaign, self.campaign_id, populate_existing=True)
+
     async def add_call(
         self, *numbers: str, zone: str | None = NEW_YORK, due_seconds: float = -3600, **fields: Any
     ) -> uuid.UUID:

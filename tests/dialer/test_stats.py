@@ -35,3 +35,16 @@ def test_hour_covered_is_the_time_dialed_within_the_last_hour() -> None:
     stats.start(at(20))  # only the first start counts
     assert stats.hour_covered(at(25)) == 15 * 60
     assert stats.hour_covered(at(200)) == 3600
+
+
+def test_extra_dials_are_those_beyond_one_line_per_free_caller() -> None:
+    stats = OutcomeTracker()
+    assert stats.extra_dial_percent(at(0)) == 0.0
+    stats.placed(at(1), dials=4, free_lines=4)  # one line each for four free callers
+    stats.placed(at(2), dials=3, free_lines=1)  # two of three dialed for busy callers
+    stats.placed(at(3), dials=3, free_lines=-2)  # lines already ringing beyond the free ones
+    stats.placed(at(4), dials=0, free_lines=0)
+    assert stats.extra_dial_percent(at(4)) == 50.0
+    # The window forgets the first decisions.
+    assert stats.extra_dial_percent(at(17.5)) == 100.0
+    assert stats.extra_dial_percent(at(30)) == 0.0
