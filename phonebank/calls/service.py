@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import Caller
-from phonebank.calls.models import Attempt, Call
+from phonebank.calls.models import UNDIALED_OUTCOMES, Attempt, Call
 from phonebank.calls.policy import RetryPolicy, next_number_index
 from phonebank.calls.schemas import AttemptIn, CallCreate
 from phonebank.campaigns.models import Campaign
@@ -206,7 +206,9 @@ async def create_call(
             )
             for attempt in data.attempts or []
         ],
-        attempts_count=len(data.attempts or []),
+        attempts_count=sum(
+            1 for attempt in data.attempts or [] if attempt.outcome not in UNDIALED_OUTCOMES
+        ),
     )
     try:
         async with session.begin_nested():
@@ -279,16 +281,21 @@ async def add_attempt(
         number=data.number or call.next_number,
     )
     call.attempts.append(attempt)
-    call.attempts_count += 1
     campaign = await session.get_one(Campaign, call.campaign_id)
-    conclude_attempt(
-        call,
-        campaign,
-        max_attempts=await campaign_max_attempts(session, campaign),
-        outcome=data.outcome,
-        at=attempt.attempted_at,
-        now=now,
-    )
+    if data.outcome in UNDIALED_OUTCOMES:
+        # Recorded, but no dial: it uses up none of the call's attempts, as the dialer's own.
+        if data.outcome == "skipped":
+            schedule_next_attempt(call, campaign, outcome="skipped", now=now)
+    else:
+        call.attempts_count += 1
+        conclude_attempt(
+            call,
+            campaign,
+            max_attempts=await campaign_max_attempts(session, campaign),
+            outcome=data.outcome,
+            at=attempt.attempted_at,
+            now=now,
+        )
     await session.flush()
     await record_events(session, [attempt_event(call, attempt), *status_events(call, "requested")])
     return attempt

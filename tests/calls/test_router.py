@@ -260,3 +260,28 @@ async def make_tenant_key(
     )
     issued = await issue_key(session, service_account=account)
     return {"Authorization": f"Bearer {issued.token}"}
+
+
+async def test_attempts_never_dialed_use_up_none_of_the_calls_attempts(
+    client: httpx.AsyncClient, tenant: Tenant, person_id: uuid.UUID, campaign_id: uuid.UUID
+) -> None:
+    call = (
+        await create(client, tenant, person_id=str(person_id), campaign_id=str(campaign_id))
+    ).json()
+    for outcome, count in (("no_answer", 1), ("busy", 2), ("skipped", 2), ("not_dialed", 2)):
+        response = await client.post(
+            f"{call['uri']}/attempts", json={"outcome": outcome}, headers=tenant.headers
+        )
+        assert response.status_code == 201
+        assert (response.json()["attempts_count"], response.json()["status"]) == (
+            count,
+            "requested",
+        )
+    last = await client.post(
+        f"{call['uri']}/attempts", json={"outcome": "no_answer"}, headers=tenant.headers
+    )
+    body = last.json()
+    assert (body["attempts_count"], body["status"]) == (3, "expired")
+    assert [a["outcome"] for a in body["attempts"]] == [
+        "no_answer", "busy", "skipped", "not_dialed", "no_answer"
+    ]  # fmt: skip
