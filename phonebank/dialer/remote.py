@@ -6,7 +6,8 @@ by the command's id. An API process (`RemoteLink`) finds the campaign's lease ho
 database, pushes the command and waits for the answer: a refusal comes back as the same
 Conflict the engine raised; no answer in time is a 503. Carrier callbacks (Twilio's) received
 by an API process are checked there, normalised, and published to every dialer process: the
-one whose carrier placed the call applies it.
+one whose carrier placed the call applies it. An answered call waits for that process to say
+it took it: when none does (the process died), the API process ends the call itself.
 """
 
 import asyncio
@@ -18,6 +19,7 @@ import uuid
 from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phonebank.db import utcnow
@@ -36,6 +38,8 @@ TELEPHONY_CHANNEL = "phonebank:telephony"
 REPLY_SECONDS = 5.0
 # Lists nobody reads any more (a dead dialer's, an abandoned answer) go away on their own.
 KEY_SECONDS = 60
+# How long an API process waits for a dialer process to say it took an answered call.
+ANSWER_TAKEN_SECONDS = 3.0
 
 
 def _commands_key(owner: str) -> str:
@@ -95,18 +99,45 @@ class CommandClient:
 
     async def forward_telephony(self, key: str, sid: str, event: Normalized) -> None:
         """Hand a checked carrier callback to the dialer process whose carrier placed the call."""
-        payload = {
-            "key": key,
-            "sid": sid,
-            "kind": event.kind,
-            "answered_by": event.answered_by,
-            "cause": event.cause,
-        }
+        payload = _telephony_payload(key, sid, event)
         await self._redis.publish(TELEPHONY_CHANNEL, json.dumps(payload))
+
+    async def forward_answer(self, key: str, sid: str, event: Normalized) -> bool:
+        """Hand an answered call to the dialer process whose carrier placed it; whether one
+        took it (none does when that process died: nobody will ever connect the call)."""
+        reply = uuid.uuid4().hex
+        payload = {**_telephony_payload(key, sid, event), "reply": reply}
+        try:
+            if not await self._redis.publish(TELEPHONY_CHANNEL, json.dumps(payload)):
+                return False  # no dialer process listens at all
+            wait = min(self.timeout, ANSWER_TAKEN_SECONDS)
+            taken = await self._redis.blpop([_reply_key(reply)], timeout=wait)
+        except RedisError:
+            logger.exception("could not hand answered call %s to its dialer", sid)
+            return False
+        return taken is not None
 
     async def close(self) -> None:
         """Let the connections go."""
         await self._redis.aclose()
+
+
+def _telephony_payload(key: str, sid: str, event: Normalized) -> dict[str, Any]:
+    return {
+        "key": key,
+        "sid": sid,
+        "kind": event.kind,
+        "answered_by": event.answered_by,
+        "cause": event.cause,
+    }
+
+
+async def say_taken(redis: Redis, payload: dict[str, Any]) -> None:
+    """Tell the API process that handed over an answered call that this process took it."""
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.rpush(_reply_key(payload["reply"]), "taken")
+        pipe.expire(_reply_key(payload["reply"]), KEY_SECONDS)
+        await pipe.execute()
 
 
 class RemoteLink(EngineLink):
@@ -196,19 +227,23 @@ class CommandServer:
                 while True:
                     message = await pubsub.get_message(timeout=None)
                     if message is not None and message.get("type") == "message":
-                        self._telephony(json.loads(message["data"]))
+                        payload = json.loads(message["data"])
+                        if self._telephony(payload) and "reply" in payload:
+                            await say_taken(self._redis, payload)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("carrier callbacks from Redis failed; listening again")
                 await asyncio.sleep(1)
 
-    def _telephony(self, data: dict[str, Any]) -> None:
+    def _telephony(self, data: dict[str, Any]) -> bool:
+        """Apply a callback of one of this process's carriers; whether it was one."""
         carrier = carrier_for(data["key"])
         if carrier is None:
-            return  # another process placed that call (or it is gone)
+            return False  # another process placed that call (or it is gone)
         event = Normalized(data["kind"], answered_by=data["answered_by"], cause=data["cause"])
         carrier.receive(data["sid"], event)
+        return True
 
     async def stop(self) -> None:
         """Stop listening and let the connections go."""

@@ -5,6 +5,7 @@ unsigned or wrongly signed request is a 403 and changes nothing. Handlers are th
 Twilio's parameters into calls of the carrier or of `calling.phone` and answer with TwiML.
 """
 
+import logging
 import uuid
 from urllib.parse import quote
 
@@ -22,11 +23,14 @@ from phonebank.calling.session_actions import clock_now, engine_of, join_engine,
 from phonebank.dialer.carriers.twilio import carrier_for, conference_twiml, hold_twiml
 from phonebank.dialer.carriers.twilio_events import from_answer, from_status
 from phonebank.dialer.commands import AgentView
+from phonebank.dialer.outcomes import SAFE_HARBOR_TEXT
 from phonebank.dialer.remote import CommandClient
 from phonebank.errors import Conflict, Invalid, Unauthorized
 from phonebank.telephony import rooms, tokens
 from phonebank.telephony.twiml import caller_conference, gather, redirect_after, say_and_hang_up
 from phonebank.telephony.webhooks import SignedRequest, TwilioRequest, twilio_config, twiml
+
+logger = logging.getLogger("phonebank.telephony")
 
 router = APIRouter(prefix="/telephony/twilio", tags=["telephony"])
 # Twilio's webhooks are for Twilio, not API clients: they stay out of the API's schema.
@@ -77,10 +81,12 @@ async def call_answered(key: str, twilio: SignedRequest, request: Request) -> Re
     commands = _commands(request)
     if carrier is not None:
         return Response(content=carrier.answer_request(twilio.params), media_type="application/xml")
-    if commands is None:
-        return twiml(say_and_hang_up("Goodbye."))
     sid = twilio.params.get("CallSid", "")
-    await commands.forward_telephony(key, sid, from_answer(twilio.params))
+    if commands is None or not await commands.forward_answer(key, sid, from_answer(twilio.params)):
+        # The dialer that placed the call is gone (a restart, a dead worker): nobody will
+        # connect this person, so they hear the abandoned-call message, not silence.
+        logger.warning("answered call %s of a dialer no process runs: ended", sid)
+        return twiml(say_and_hang_up(SAFE_HARBOR_TEXT))
     return twiml(hold_twiml())
 
 

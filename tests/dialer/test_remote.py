@@ -19,6 +19,15 @@ from tests.servers import TEST_REDIS_URL, needs_redis
 
 pytestmark = needs_redis
 
+TWILIO = TwilioConfig.from_options(
+    {
+        "account_sid": "AC1",
+        "auth_token": "secret",
+        "caller_number": "+12025550100",
+        "public_url": "https://phonebank.example.org",
+    }
+)
+
 
 async def _hold(world: World, owner: str) -> None:
     # A live lease by the real clock, which API processes read it by.
@@ -94,15 +103,7 @@ async def test_no_holder_is_no_engine_and_a_silent_holder_is_a_503(
 async def test_a_forwarded_carrier_callback_reaches_the_carrier_that_placed_the_call(
     world: World, served: tuple[DialerService, CampaignDialer]
 ) -> None:
-    config = TwilioConfig.from_options(
-        {
-            "account_sid": "AC1",
-            "auth_token": "secret",
-            "caller_number": "+12025550100",
-            "public_url": "https://phonebank.example.org",
-        }
-    )
-    carrier = TwilioCarrier(world.clock, config)
+    carrier = TwilioCarrier(world.clock, TWILIO)
     client = CommandClient(TEST_REDIS_URL)
     try:
         # The server subscribes in the background: publish until it hears.
@@ -113,6 +114,26 @@ async def test_a_forwarded_carrier_callback_reaches_the_carrier_that_placed_the_
                 break
         # The call's id is not known yet here: the event waits for `originate` to return it.
         assert {event.kind for event in carrier._early["CA1"]} == {"ringing"}
+    finally:
+        await client.close()
+        await carrier.close()
+
+
+async def test_an_answered_call_is_taken_only_by_the_process_whose_carrier_placed_it(
+    world: World, served: tuple[DialerService, CampaignDialer]
+) -> None:
+    carrier = TwilioCarrier(world.clock, TWILIO)
+    client = CommandClient(TEST_REDIS_URL, timeout=0.5)
+    answered = Normalized("answered", answered_by="human")
+    try:
+        # The server subscribes in the background: hand the call over until it hears.
+        for _ in range(100):
+            if await client.forward_answer(carrier.key, "CA2", answered):
+                break
+            await asyncio.sleep(0.05)
+        assert [event.kind for event in carrier._early["CA2"]] == ["answered"]
+        # A carrier no process has any more (its dialer died): nobody takes the call.
+        assert not await client.forward_answer("a-dead-dialers-carrier", "CA3", answered)
     finally:
         await client.close()
         await carrier.close()

@@ -1,5 +1,6 @@
 """Twilio's request signature: how it is computed, and unsigned or forged callbacks refused."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -13,7 +14,8 @@ from twilio.request_validator import RequestValidator
 from phonebank.dialer.carriers.base import CarrierEvent
 from phonebank.dialer.carriers.twilio import TwilioCarrier, TwilioConfig
 from phonebank.dialer.clock import VirtualClock
-from phonebank.dialer.remote import TELEPHONY_CHANNEL, CommandClient
+from phonebank.dialer.outcomes import SAFE_HARBOR_TEXT
+from phonebank.dialer.remote import TELEPHONY_CHANNEL, CommandClient, say_taken
 from tests.dialer.conftest import START
 from tests.servers import TEST_REDIS_URL, needs_redis
 from tests.telephony.loopback import ACCOUNT_SID, AUTH_TOKEN, CALLER_NUMBER
@@ -140,6 +142,15 @@ async def test_webhooks_are_not_found_without_a_twilio_account(
     assert response.status_code == 404
 
 
+async def _post_signed(
+    client: httpx.AsyncClient, path: str, params: dict[str, str]
+) -> httpx.Response:
+    signature = {"X-Twilio-Signature": twilio_signature(AUTH_TOKEN, PUBLIC_URL + path, params)}
+    response = await client.post(path, data=params, headers=signature)
+    assert response.status_code in (200, 204)
+    return response
+
+
 @needs_redis
 async def test_callbacks_of_a_call_placed_by_another_process_go_to_it_through_redis(
     client: httpx.AsyncClient, carrier: TwilioCarrier, app: FastAPI
@@ -148,27 +159,26 @@ async def test_callbacks_of_a_call_placed_by_another_process_go_to_it_through_re
     listener = Redis.from_url(TEST_REDIS_URL)
     pubsub = listener.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(TELEPHONY_CHANNEL)
+    forwarded: list[dict[str, object]] = []
+
+    async def dialer_process() -> None:
+        # Stands in for the dialer worker whose carrier placed the call: it takes what comes.
+        while len(forwarded) < 2:
+            message = await pubsub.get_message(timeout=0.1)
+            if message is not None:
+                forwarded.append(payload := json.loads(message["data"]))
+                if "reply" in payload:
+                    await say_taken(listener, payload)
+
     # A key no carrier of this process has: the call was placed by a dialer worker.
     base = "/telephony/twilio/calls/elsewhere"
     call = {"AccountSid": ACCOUNT_SID, "CallSid": "CA9"}
+    worker = asyncio.create_task(dialer_process())
     try:
-        for path, params in [
-            (f"{base}/status", {**call, "CallStatus": "ringing"}),
-            (f"{base}/answer", {**call, "AnsweredBy": "human"}),
-        ]:
-            signature = {
-                "X-Twilio-Signature": twilio_signature(AUTH_TOKEN, PUBLIC_URL + path, params)
-            }
-            response = await client.post(path, data=params, headers=signature)
-            assert response.status_code in (200, 204)
+        await _post_signed(client, f"{base}/status", {**call, "CallStatus": "ringing"})
+        response = await _post_signed(client, f"{base}/answer", {**call, "AnsweredBy": "human"})
         assert "<Pause" in response.text  # the answered contact holds until the dialer decides
-        forwarded: list[dict[str, object]] = []
-        for _ in range(100):
-            message = await pubsub.get_message(timeout=0.1)
-            if message is not None:
-                forwarded.append(json.loads(message["data"]))
-            if len(forwarded) == 2:
-                break
+        await asyncio.wait_for(worker, timeout=10)
         kinds = [
             (event["key"], event["sid"], event["kind"], event["answered_by"]) for event in forwarded
         ]
@@ -177,6 +187,21 @@ async def test_callbacks_of_a_call_placed_by_another_process_go_to_it_through_re
             ("elsewhere", "CA9", "answered", "human"),
         ]
     finally:
+        worker.cancel()
         await pubsub.aclose()
         await listener.aclose()
         await app.state.commands.close()
+
+
+@needs_redis
+async def test_an_answered_call_of_a_dialer_that_died_hears_the_abandoned_call_message(
+    client: httpx.AsyncClient, carrier: TwilioCarrier, app: FastAPI
+) -> None:
+    app.state.commands = CommandClient(TEST_REDIS_URL, timeout=0.5)
+    call = {"AccountSid": ACCOUNT_SID, "CallSid": "CA8", "AnsweredBy": "human"}
+    try:
+        # No dialer process holds this carrier any more: nobody will ever connect the person.
+        response = await _post_signed(client, "/telephony/twilio/calls/gone/answer", call)
+    finally:
+        await app.state.commands.close()
+    assert SAFE_HARBOR_TEXT in response.text and "<Hangup" in response.text
