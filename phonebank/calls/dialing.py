@@ -16,7 +16,6 @@ from phonebank.calls.service import (
     CallFields,
     campaign_max_attempts,
     conclude_attempt,
-    schedule_next_attempt,
     status_events,
 )
 from phonebank.campaigns.models import Campaign
@@ -415,10 +414,7 @@ async def record_outcomes(
         if outcome.outcome in UNDIALED_OUTCOMES:
             # Claimed but never dialed (released, refused at the moment of dialing, skipped).
             call.attempts_count -= 1
-            if outcome.outcome == "skipped" and call.status == "requested":
-                # The caller's skip sends the contact to the back of the line.
-                schedule_next_attempt(call, campaign, outcome="skipped", now=now)
-        elif call.status == "requested":
+        if call.status == "requested":
             conclude_attempt(
                 call,
                 campaign,

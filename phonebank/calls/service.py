@@ -281,21 +281,18 @@ async def add_attempt(
         number=data.number or call.next_number,
     )
     call.attempts.append(attempt)
-    campaign = await session.get_one(Campaign, call.campaign_id)
-    if data.outcome in UNDIALED_OUTCOMES:
-        # Recorded, but no dial: it uses up none of the call's attempts, as the dialer's own.
-        if data.outcome == "skipped":
-            schedule_next_attempt(call, campaign, outcome="skipped", now=now)
-    else:
+    if data.outcome not in UNDIALED_OUTCOMES:
+        # Recorded either way, but only a dial uses up one of the call's attempts.
         call.attempts_count += 1
-        conclude_attempt(
-            call,
-            campaign,
-            max_attempts=await campaign_max_attempts(session, campaign),
-            outcome=data.outcome,
-            at=attempt.attempted_at,
-            now=now,
-        )
+    campaign = await session.get_one(Campaign, call.campaign_id)
+    conclude_attempt(
+        call,
+        campaign,
+        max_attempts=await campaign_max_attempts(session, campaign),
+        outcome=data.outcome,
+        at=attempt.attempted_at,
+        now=now,
+    )
     await session.flush()
     await record_events(session, [attempt_event(call, attempt), *status_events(call, "requested")])
     return attempt
@@ -325,8 +322,13 @@ def conclude_attempt(
     now: datetime,
 ) -> None:
     """What an attempt's outcome does to its call: the last allowed one expires it (OBI
-    MAXCALLS) unless a human was reached (their result ends the call), others reschedule."""
-    if call.attempts_count >= max_attempts and outcome != "human":
+    MAXCALLS) unless a human was reached (their result ends the call), others reschedule.
+    A number never dialed changes nothing, but a caller's skip sends the contact to the back
+    of the line."""
+    if outcome in UNDIALED_OUTCOMES:
+        if outcome == "skipped":
+            schedule_next_attempt(call, campaign, outcome=outcome, now=now)
+    elif call.attempts_count >= max_attempts and outcome != "human":
         call.status = "expired"
         call.expired_at = at
     elif outcome is not None:
