@@ -241,7 +241,7 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
         self._last_extra_report = now
         if self.campaign.dialing_mode != "predictive":
             return
-        percent = round(min(100.0, self.stats.extra_dial_percent(now)), 1)
+        percent = round(self.stats.extra_dial_percent(now), 1)
         if abs(percent - self.campaign.increase_predictive_ratio) >= EXTRA_DIALS_STEP:
             self.store.pending.extra_dial_percent = percent
             # The loaded campaign shows it too, until the next load reads it back.

@@ -9,27 +9,28 @@ from phonebank.dialer.pacers.base import OutcomeCounts
 RECENT_WINDOW = timedelta(minutes=15)
 # The window of the hourly abandon limit: any hour's abandons stay within twice the target.
 HOUR_WINDOW = timedelta(hours=1)
+# What dial outcomes are counted by: all dials, and each by its kind.
+_OUTCOME_COUNTS = ("dials", "human", "machine", "abandoned", "unanswered")
 
 
 class _Window:
-    """Counts of the dials that ended within a sliding window of time."""
+    """Sums of named counts over the events within a sliding window of time."""
 
-    def __init__(self, span: timedelta) -> None:
+    def __init__(self, span: timedelta, names: tuple[str, ...]) -> None:
         self.span = span
-        self.ended: deque[tuple[datetime, str]] = deque()
-        self.counts = dict.fromkeys(("dials", "human", "machine", "abandoned", "unanswered"), 0)
+        self.events: deque[tuple[datetime, tuple[tuple[str, int], ...]]] = deque()
+        self.counts = dict.fromkeys(names, 0)
 
-    def add(self, at: datetime, bucket: str) -> None:
-        self.counts["dials"] += 1
-        self.counts[bucket] += 1
-        self.ended.append((at, bucket))
+    def add(self, at: datetime, amounts: tuple[tuple[str, int], ...]) -> None:
+        for name, amount in amounts:
+            self.counts[name] += amount
+        self.events.append((at, amounts))
         self.expire(at)
 
     def expire(self, now: datetime) -> None:
-        while self.ended and now - self.ended[0][0] > self.span:
-            _, bucket = self.ended.popleft()
-            self.counts["dials"] -= 1
-            self.counts[bucket] -= 1
+        while self.events and now - self.events[0][0] > self.span:
+            for name, amount in self.events.popleft()[1]:
+                self.counts[name] -= amount
 
 
 @dataclass
@@ -46,35 +47,15 @@ class _Mean:
         return self.total / self.count if self.count else None
 
 
-class _PlacedWindow:
-    """Dials placed within a sliding window of time, and how many of them were extra ones."""
-
-    def __init__(self, span: timedelta) -> None:
-        self.span = span
-        self.placed: deque[tuple[datetime, int, int]] = deque()
-        self.dials = self.extra = 0
-
-    def add(self, at: datetime, dials: int, extra: int) -> None:
-        self.placed.append((at, dials, extra))
-        self.dials += dials
-        self.extra += extra
-        self.expire(at)
-
-    def expire(self, now: datetime) -> None:
-        while self.placed and now - self.placed[0][0] > self.span:
-            _, dials, extra = self.placed.popleft()
-            self.dials -= dials
-            self.extra -= extra
-
-
 class OutcomeTracker:
     """Counts over the whole campaign and over a sliding recent window, and mean durations."""
 
     def __init__(self) -> None:
-        self._campaign = {"dials": 0, "human": 0, "machine": 0, "abandoned": 0, "unanswered": 0}
-        self._recent = _Window(RECENT_WINDOW)
-        self._hour = _Window(HOUR_WINDOW)
-        self._placed = _PlacedWindow(RECENT_WINDOW)
+        self._campaign = dict.fromkeys(_OUTCOME_COUNTS, 0)
+        self._recent = _Window(RECENT_WINDOW, _OUTCOME_COUNTS)
+        self._hour = _Window(HOUR_WINDOW, _OUTCOME_COUNTS)
+        # Dials placed, and the extra ones among them (see `placed`).
+        self._placed = _Window(RECENT_WINDOW, ("dials", "extra"))
         self.started: datetime | None = None
         self.ring = _Mean()
         self.talk = _Mean()
@@ -88,14 +69,15 @@ class OutcomeTracker:
     def placed(self, at: datetime, *, dials: int, free_lines: int) -> None:
         """Count dials placed at once; those beyond one line per free caller are extra ones."""
         if dials > 0:
-            self._placed.add(at, dials, max(0, dials - max(0, free_lines)))
+            extra = max(0, dials - max(0, free_lines))
+            self._placed.add(at, (("dials", dials), ("extra", extra)))
 
     def extra_dial_percent(self, now: datetime) -> float:
         """Percent of the recent window's dials placed for busy callers (OBI
         increasePredictiveRatio): beyond one line per free caller, ahead of their being free."""
         self._placed.expire(now)
-        window = self._placed
-        return 100.0 * window.extra / window.dials if window.dials else 0.0
+        counts = self._placed.counts
+        return 100.0 * counts["extra"] / counts["dials"] if counts["dials"] else 0.0
 
     @staticmethod
     def _bucket(outcome: str) -> str:
@@ -108,8 +90,9 @@ class OutcomeTracker:
         bucket = self._bucket(outcome)
         self._campaign["dials"] += 1
         self._campaign[bucket] += 1
-        self._recent.add(at, bucket)
-        self._hour.add(at, bucket)
+        amounts = (("dials", 1), (bucket, 1))
+        self._recent.add(at, amounts)
+        self._hour.add(at, amounts)
 
     @staticmethod
     def _counts(counts: dict[str, int]) -> OutcomeCounts:
