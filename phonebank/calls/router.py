@@ -1,7 +1,6 @@
 """Calls: `/api/v1/calls` and their lifecycle actions."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -31,6 +30,7 @@ from phonebank.calls.schemas import (
 )
 from phonebank.campaigns.service import get_campaign
 from phonebank.kit.pagination import Page, PageParams, build_page, page_params
+from phonebank.kit.times import UTCTimestamp
 from phonebank.organizations.service import get_organization
 
 router = APIRouter(prefix="/calls", tags=["calls"])
@@ -45,8 +45,8 @@ async def list_calls(
     status_: Annotated[CallStatus | None, Query(alias="status")] = None,
     campaign_id: uuid.UUID | None = None,
     person_id: uuid.UUID | None = None,
-    requested_after: datetime | None = None,
-    updated_after: datetime | None = None,
+    requested_after: UTCTimestamp | None = None,
+    updated_after: UTCTimestamp | None = None,
 ) -> Page[CallOut]:
     """List calls, newest first, filtered by status, campaign, person or time."""
     filters = service.CallFilters(

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
+from phonebank.kit.times import UTCTimestamp
 from phonebank.people.schemas import MAX_PEOPLE_PER_REQUEST
 
 CallStatus = Literal["requested", "completed", "cancelled", "expired"]
@@ -29,7 +30,7 @@ class AttemptIn(InputSchema):
     """One attempt to reach the person, as reported by a client."""
 
     user_uuid: uuid.UUID | None = None
-    attempted_at: datetime | None = None
+    attempted_at: UTCTimestamp | None = None
     outcome: AttemptOutcome | None = None
     number: str | None = Field(default=None, max_length=40)
 
@@ -46,17 +47,17 @@ class CallCreate(InputSchema):
     result: Any = None
     notes: str | None = Field(default=None, max_length=10_000)
     priority: int = Field(default=0, ge=-1000, le=1000)
-    next_call_at: datetime | None = None
+    next_call_at: UTCTimestamp | None = None
     preferred_caller_id: uuid.UUID | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
     time_zone: str | None = Field(default=None, max_length=64)
     numbers: list[str] | None = Field(default=None, max_length=3)
     pledge_case_uuid: uuid.UUID | None = None
     requested_by_user_uuid: uuid.UUID | None = None
-    requested_at: datetime | None = None
-    completed_at: datetime | None = None
-    cancelled_at: datetime | None = None
-    expired_at: datetime | None = None
+    requested_at: UTCTimestamp | None = None
+    completed_at: UTCTimestamp | None = None
+    cancelled_at: UTCTimestamp | None = None
+    expired_at: UTCTimestamp | None = None
     external_metadata: dict[str, Any] | None = None
 
 
@@ -65,19 +66,19 @@ class CompleteIn(InputSchema):
 
     user_uuid: uuid.UUID | None = None
     result: Any = None
-    completed_at: datetime | None = None
+    completed_at: UTCTimestamp | None = None
 
 
 class CancelIn(InputSchema):
     """Cancelling a call; now when no time is given."""
 
-    cancelled_at: datetime | None = None
+    cancelled_at: UTCTimestamp | None = None
 
 
 class ExpireIn(InputSchema):
     """Expiring a call; now when no time is given."""
 
-    expired_at: datetime | None = None
+    expired_at: UTCTimestamp | None = None
 
 
 class AttemptOut(Schema):

@@ -2,11 +2,11 @@
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from phonebank.campaigns.models import (
     MAX_ABANDON_RATE,
@@ -14,6 +14,7 @@ from phonebank.campaigns.models import (
     Campaign,
 )
 from phonebank.kit.schemas import InputSchema, TimestampedResource
+from phonebank.kit.times import UTCTimestamp
 from phonebank.organizations.schemas import check_time_zone
 
 CampaignStatus = Literal["draft", "scheduled", "started", "paused", "stopped"]
@@ -109,8 +110,8 @@ class CampaignFields(InputSchema):
     summary: str | None = None
     origin_system: str | None = Field(default=None, max_length=200)
     pacer: str | None = Field(default=None, max_length=300)
-    start_time: AwareDatetime | None = None
-    end_time: AwareDatetime | None = None
+    start_time: UTCTimestamp | None = None
+    end_time: UTCTimestamp | None = None
     caller_id: str | None = Field(default=None, min_length=1, max_length=40)
     voicemail_audio_url: str | None = Field(default=None, max_length=2000)
     voicemail_message_id: uuid.UUID | None = None
@@ -127,12 +128,6 @@ class CampaignFields(InputSchema):
     _mode = field_validator("dialing_mode", mode="before", check_fields=False)(
         normalize_dialing_mode
     )
-
-    @field_validator("start_time", "end_time")
-    @classmethod
-    def _in_utc(cls, value: datetime | None) -> datetime | None:
-        # Stored and shown in UTC, whatever offset the client sent.
-        return value.astimezone(UTC) if value is not None else None
 
     @field_validator("end_time")
     @classmethod

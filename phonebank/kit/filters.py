@@ -8,13 +8,14 @@ the position in the text where parsing stopped.
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from phonebank.errors import Invalid
+from phonebank.kit.times import as_utc
 
 OPERATORS = ("eq", "gt", "ge", "lt", "le")
 _TOKEN = re.compile(
@@ -187,7 +188,7 @@ def parse_time(value: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{value!r} is not a date or date-time") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 def time_filter(column: InstrumentedAttribute[datetime]) -> FieldFilter:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path
 
 from phonebank.errors import Invalid, NotFound
+from phonebank.kit.times import as_utc
 
 # Path parameters under OBI's names.
 CampaignIdPath = Annotated[str, Path(alias="campaignId")]
@@ -67,4 +68,4 @@ def parse_time(value: str, *, field: str) -> datetime:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise Invalid(f"Invalid {field}: {value} : not a UTC time", field=field) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return as_utc(parsed)

@@ -1,9 +1,10 @@
 """OBI request bodies, in OBI's field names; read from JSON or from XML (text values)."""
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from phonebank.kit.times import UTCTimestamp
 
 # Fields of the campaign resource a client may send back on PUT: shown, never changed by it.
 CAMPAIGN_READ_ONLY = (
@@ -19,10 +20,6 @@ class ObiIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def _in_utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
-
-
 class CampaignPut(ObiIn):
     """PUT /campaigns/{campaignId}: every field is written; omitted ones take their defaults."""
 
@@ -31,15 +28,13 @@ class CampaignPut(ObiIn):
     dialingMode: Literal["PREVIEW", "PROGRESSIVE", "PREDICTIVE"]  # noqa: N815
     queueId: str = Field(min_length=32, max_length=36)  # noqa: N815
     customIvrNumber: str | None = Field(default=None, max_length=40)  # noqa: N815
-    startDate: AwareDatetime | None = None  # noqa: N815
-    endDate: AwareDatetime | None = None  # noqa: N815
+    startDate: UTCTimestamp | None = None  # noqa: N815
+    endDate: UTCTimestamp | None = None  # noqa: N815
     timeZone: str | None = Field(default=None, max_length=64)  # noqa: N815
     abandonRate: float = Field(default=1.0, ge=0.0, le=2.0)  # noqa: N815
     increasePredictiveRatio: float = Field(default=0.0, ge=0.0, le=100.0)  # noqa: N815
     # Read-only fields of a campaign fetched and sent back whole: accepted, ignored.
     read_only: dict[str, Any] = Field(default_factory=dict, exclude=True)
-
-    _utc = field_validator("startDate", "endDate")(_in_utc)
 
     @classmethod
     def from_body(cls, body: Any) -> "CampaignPut":
@@ -74,15 +69,13 @@ class CustomerIn(ObiIn):
     id: str | None = None  # added by the system: a value sent is ignored
     externalId: str | None = Field(default=None, max_length=200)  # noqa: N815
     numbers: str | None = Field(default=None, max_length=200)
-    date: AwareDatetime | None = None
+    date: UTCTimestamp | None = None
     agentId: str | None = None  # noqa: N815
     dialingMode: Literal["PREVIEW", "PREDICTIVE"] | None = None  # noqa: N815
     previewTime: int | None = Field(default=None, ge=0, le=3600)  # noqa: N815
     priority: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
     timeZone: str | None = Field(default=None, max_length=64)  # noqa: N815
     attributes: list[Attribute] = Field(default_factory=list)
-
-    _utc = field_validator("date")(_in_utc)
 
     @field_validator("externalId", "agentId", "numbers", "timeZone", mode="before")
     @classmethod

@@ -3,7 +3,6 @@
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -24,6 +23,7 @@ from phonebank.calls.models import Call
 from phonebank.calls.schemas import AttemptIn, CallCreate
 from phonebank.errors import DomainError, Forbidden
 from phonebank.kit.cursor import encode_cursor
+from phonebank.kit.times import UTCTimestamp
 from phonebank.organizations.service import get_organization
 from phonebank.tapraise.schemas import (
     TapRaiseAttemptIn,
@@ -92,8 +92,8 @@ async def list_calls(
     session: DbSession,
     first: Annotated[int, Query(ge=1, le=100)] = 25,
     after: str | None = None,
-    requested_after: Annotated[datetime | None, Query(alias="requestedAfter")] = None,
-    updated_after: Annotated[datetime | None, Query(alias="updatedAfter")] = None,
+    requested_after: Annotated[UTCTimestamp | None, Query(alias="requestedAfter")] = None,
+    updated_after: Annotated[UTCTimestamp | None, Query(alias="updatedAfter")] = None,
 ) -> TapRaiseConnection:
     """Calls of the organization, newest first, `first` at a time after the `after` cursor."""
     filters = service.CallFilters(requested_after=requested_after, updated_after=updated_after)

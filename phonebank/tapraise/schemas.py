@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from phonebank.calls.schemas import CallStatus, CallType
+from phonebank.kit.times import UTCTimestamp
 
 
 class CamelIn(BaseModel):
@@ -26,7 +27,7 @@ class TapRaiseAttempt(CamelIn):
     """An attempt: who called and when."""
 
     user_uuid: UUID | None = None
-    attempted_at: datetime | None = None
+    attempted_at: UTCTimestamp | None = None
 
 
 class TapRaiseCallCreate(CamelIn):
@@ -34,14 +35,14 @@ class TapRaiseCallCreate(CamelIn):
 
     uuid: UUID | None = None
     status: CallStatus | None = None
-    requested_at: datetime | None = None
+    requested_at: UTCTimestamp | None = None
     external_metadata: dict[str, Any] | None = None
     attempts: list[TapRaiseAttempt] | None = None
     result: Any = None
     requested_by_user_uuid: UUID | None = None
-    cancelled_at: datetime | None = None
-    completed_at: datetime | None = None
-    expired_at: datetime | None = None
+    cancelled_at: UTCTimestamp | None = None
+    completed_at: UTCTimestamp | None = None
+    expired_at: UTCTimestamp | None = None
     notes: str | None = Field(default=None, max_length=10_000)
     person_uuid: UUID
     pledge_case_uuid: UUID | None = None
@@ -53,7 +54,7 @@ class TapRaiseAttemptIn(CamelIn):
     """PUT /calls/{uuid}/attempts body."""
 
     user_uuid: UUID | None = None
-    attempted_at: datetime | None = None
+    attempted_at: UTCTimestamp | None = None
 
 
 class TapRaiseCompleteIn(CamelIn):
@@ -66,13 +67,13 @@ class TapRaiseCompleteIn(CamelIn):
 class TapRaiseCancelIn(CamelIn):
     """PUT /calls/{uuid}/cancel body."""
 
-    cancelled_at: datetime | None = None
+    cancelled_at: UTCTimestamp | None = None
 
 
 class TapRaiseExpireIn(CamelIn):
     """PUT /calls/{uuid}/expire body."""
 
-    expired_at: datetime | None = None
+    expired_at: UTCTimestamp | None = None
 
 
 class TapRaiseAttemptOut(CamelOut):
