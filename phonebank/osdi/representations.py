@@ -60,6 +60,7 @@ def person(row: Person) -> dict[str, Any]:
                 "postal_code": item.postal_code,
                 "country": item.country,
                 "time_zone": item.time_zone,
+                "status": item.status,
             }
             for item in row.postal_addresses
         ],

@@ -103,6 +103,7 @@ _ADDRESS_FIELDS = (
     "postal_code",
     "country",
     "time_zone",
+    "status",
 )
 
 

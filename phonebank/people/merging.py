@@ -98,6 +98,7 @@ def _merge_addresses(person: Person, given: Sequence[PostalAddressIn]) -> None:
             known.address_type = row.address_type or known.address_type
             known.time_zone = row.time_zone or known.time_zone
             known.notes = row.notes or known.notes
+            known.status = row.status or known.status
         if row.primary:
             _make_primary(person.postal_addresses, known)
 

@@ -99,6 +99,8 @@ class PostalAddress(IdMixin, Base):
     country: Mapped[str | None] = mapped_column(String(2))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str | None] = mapped_column(Text)
+    # OSDI's address status ("Verified", ...), kept as the client wrote it.
+    status: Mapped[str | None] = mapped_column(String(40))
 
 
 class PersonIdentifier(IdMixin, Base):

@@ -38,6 +38,7 @@ class PostalAddressIn(InputSchema):
     country: str | None = Field(default=None, min_length=2, max_length=2)
     time_zone: str | None = Field(default=None, max_length=64)
     notes: str | None = None
+    status: str | None = Field(default=None, max_length=40)
 
 
 # Stay well below the bind-parameter limits of SQLite (32,766) and asyncpg (32,767).
@@ -119,6 +120,7 @@ class PostalAddressOut(Schema):
     country: str | None
     time_zone: str | None
     notes: str | None
+    status: str | None
 
 
 class PersonOut(TimestampedResource):

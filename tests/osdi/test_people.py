@@ -131,6 +131,10 @@ async def test_seed_signup_creates_the_person_with_every_helper_action(
     assert person["phone_numbers"][0]["number"] == "19876543210"
     assert person["email_addresses"][0]["address"] == "test-3@example.com"
     assert person["postal_addresses"][0]["locality"] == "New Dudley"
+    # Every field of an address the helper accepts comes back as sent (status included).
+    for kind in ("postal_addresses", "email_addresses"):
+        sent = SEED_SIGNUP["person"][kind][0]
+        assert {key: person[kind][0].get(key) for key in sent} == sent
     assert person["created_date"].endswith("Z") and person["modified_date"]
 
     taggings = await osdi.follow("osdi:taggings", person)
