@@ -129,6 +129,11 @@ def osdi_filter(
     return rename_fields(parse_filter(filter), FILTER_FIELDS)
 
 
+# The seed's text names the phone bank relations `osdi:phonebank` / `osdi:phonebanks`, its
+# examples `osdi:phone_bank`: a collection under one is offered under the other too.
+REL_ALIASES = {"phone_bank": "phonebanks"}
+
+
 def collection(
     request: Request,
     *,
@@ -149,14 +154,16 @@ def collection(
     if params.page > 1:
         links["previous"] = page_link(min(params.page - 1, total_pages))
     links["curies"] = CURIES
-    links[f"osdi:{rel}"] = [item["_links"]["self"] for item in items]
+    rels = [f"osdi:{rel}"] + ([f"osdi:{REL_ALIASES[rel]}"] if rel in REL_ALIASES else [])
+    item_links = [item["_links"]["self"] for item in items]
+    links.update(dict.fromkeys(rels, item_links))
     return {
         "total_pages": total_pages,
         "per_page": params.per_page,
         "page": params.page,
         "total_records": total,
         "_links": links,
-        "_embedded": {f"osdi:{rel}": items},
+        "_embedded": dict.fromkeys(rels, items),
     }
 
 

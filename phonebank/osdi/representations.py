@@ -246,6 +246,7 @@ def phone_bank_result(row: ResultWithPerson) -> dict[str, Any]:
     links: dict[str, Any] = {
         "self": link(f"/phone_bank_results/{result.id}"),
         "osdi:phone_bank": link(f"/phone_bank/{result.campaign_id}"),
+        "osdi:phonebank": link(f"/phone_bank/{result.campaign_id}"),
         "osdi:person": link(f"/people/{row.person_id}"),
     }
     if result.caller_id is not None:

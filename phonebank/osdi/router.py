@@ -30,6 +30,7 @@ RESOURCES = {
     "osdi:answers": "/answers",
     "osdi:scripts": "/scripts",
     "osdi:phone_bank": "/phone_bank",
+    "osdi:phonebanks": "/phone_bank",
     "osdi:phone_bank_results": "/phone_bank_results",
 }
 

@@ -189,3 +189,13 @@ async def test_results_listed_under_phone_bank_person_and_collection(
         answers["_embedded"]["osdi:answers"][0]["_links"]["osdi:phone_bank_result"]
         == one["_links"]["self"]
     )
+
+
+async def test_phone_banks_answer_to_both_relation_names(osdi: Osdi) -> None:
+    """The seed's text says `osdi:phonebanks`, its examples `osdi:phone_bank`: both work."""
+    assert osdi.href("osdi:phonebanks") == osdi.href("osdi:phone_bank")
+    created = await osdi.post(osdi.href("osdi:phonebanks"), {"name": "Either name"})
+    listed = await osdi.follow("osdi:phonebanks")
+    for rel in ("osdi:phone_bank", "osdi:phonebanks"):
+        assert listed["_links"][rel] == [created["_links"]["self"]]
+        assert listed["_embedded"][rel][0]["name"] == "Either name"
