@@ -27,9 +27,7 @@ from phonebank.webhooks.signing import (
     DELIVERY_ID_HEADER,
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    signature,
+    signature_headers,
 )
 
 logger = logging.getLogger("phonebank.webhooks")
@@ -140,8 +138,9 @@ class WebhookWorker:
             EVENT_ID_HEADER: str(due.event_id),
             EVENT_TYPE_HEADER: due.event,
             DELIVERY_ID_HEADER: str(due.delivery_id),
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: signature(due.secret, timestamp, body),
+            **signature_headers(
+                due.secret, message_id=str(due.event_id), timestamp=timestamp, body=body
+            ),
         }
         async with self._limit:
             try:

@@ -1,5 +1,6 @@
 """Webhook subscriptions: create, read, change, delete; the delivery log and its replay."""
 
+import base64
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -14,11 +15,12 @@ from phonebank.kit.ownership import get_owned
 from phonebank.kit.pagination import PageParams, fetch_page
 from phonebank.webhooks.models import DELIVERY_STATUSES, WebhookDelivery, WebhookSubscription
 from phonebank.webhooks.outbox import EVENT_TYPES, Event, record_events
+from phonebank.webhooks.signing import SECRET_PREFIX
 
 
 def new_secret() -> str:
-    """A random signing secret for a subscription."""
-    return "whsec_" + secrets.token_urlsafe(32)
+    """A random signing secret for a subscription, in the Standard Webhooks form."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def check_events(events: list[str]) -> list[str]:
