@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run PORT=8080 HOST=0.0.0.0` serves elsewhere than http://127.0.0.1:8000.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 .PHONY: run test lint typecheck pytest install lock clean migrate browser
 
@@ -15,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/phonebank serve --demo
+	$(BIN)/phonebank serve --demo --host $(HOST) --port $(PORT)
 
 migrate: $(STAMP)
 	$(BIN)/phonebank db upgrade

@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -12,6 +13,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonebank import __version__
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import create_service_account, issue_key
 from phonebank.cli.data import export_app, import_app
@@ -32,6 +34,42 @@ app.add_typer(export_app, name="export")
 app.command()(simulate)
 console = Console(stderr=True)
 T = TypeVar("T")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"phonebank {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Phonebank: an open-source outbound calling server."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Exit with a clear message when nothing could listen on host:port (taken, or no such
+    interface), before anything is printed as ready."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server will: a port left in TIME_WAIT by a previous run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            console.print(
+                f"[red]error:[/red] cannot listen on {host}:{port}: {error.strerror}. "
+                "Stop what uses it, or choose another port with --port "
+                "(`make run PORT=8080`)."
+            )
+            raise typer.Exit(code=1) from None
 
 
 def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -152,6 +190,7 @@ def serve(
         raise typer.BadParameter(
             "several API processes need PHONEBANK_REDIS_URL", param_hint="--workers"
         )
+    check_port_free(host, port)
     asyncio.run(_upgrade(settings.database_url))
     if demo and settings.carrier == "simulated" and settings.simulated_carrier is None:
         # A livelier world than the realistic default, so a demo caller is not kept waiting.

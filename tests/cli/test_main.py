@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,25 @@ def test_apikey_create_refuses_unknown_scope_and_org(database: Path) -> None:
         "admin",
     )
     assert no_org.returncode == 1 and "no organization" in no_org.stderr
+
+
+def test_version(tmp_path: Path) -> None:
+    from phonebank import __version__
+
+    shown = phonebank(tmp_path / "unused.db", "--version")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == f"phonebank {__version__}"
+
+
+def test_serve_on_a_taken_port_says_so_before_anything_is_ready(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        served = phonebank(tmp_path / "demo.db", "serve", "--demo", "--port", str(port))
+    assert served.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in served.stderr
+    assert "--port" in served.stderr
+    assert "is ready" not in served.stdout + served.stderr
+    # Nothing was set up for a server that could not start.
+    assert not (tmp_path / "demo.db").exists()
