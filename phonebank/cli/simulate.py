@@ -1,6 +1,7 @@
 """`phonebank simulate`: play a campaign day on a virtual clock and print how it went."""
 
 import asyncio
+import importlib.util
 import json
 from dataclasses import replace
 from functools import partial
@@ -66,6 +67,11 @@ def simulate(
     modes = list(MODES) if mode == "all" else [mode]
     if any(m not in MODES for m in modes):
         raise typer.BadParameter(f"mode must be one of {', '.join(MODES)} or all")
+    if plot is not None and importlib.util.find_spec("matplotlib") is None:
+        # Drawing is optional, so the server does not carry matplotlib: say so before a long run.
+        raise typer.BadParameter(
+            "drawing needs matplotlib: pip install 'phonebank[plot]'", param_hint="--plot"
+        )
     results: list[SimulationResult] = []
     with Progress(console=console, transient=True) as progress:
         for name in modes:
