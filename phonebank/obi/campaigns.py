@@ -29,7 +29,14 @@ from phonebank.db import utcnow
 from phonebank.errors import Forbidden, Invalid
 from phonebank.obi import present
 from phonebank.obi.auth import CampaignReader, CampaignWriter, StatisticsReader
-from phonebank.obi.ids import CampaignIdPath, parse_id, parse_ids, parse_time, path_id
+from phonebank.obi.ids import (
+    CampaignIdPath,
+    all_callers_queue,
+    parse_id,
+    parse_ids,
+    parse_time,
+    path_id,
+)
 from phonebank.obi.mapping import FROM_DIALING_MODES, call_result
 from phonebank.obi.schemas import CampaignPut
 from phonebank.obi.search import (
@@ -208,6 +215,12 @@ def _refused(error: ValidationError) -> RequestValidationError:
     return RequestValidationError(errors)
 
 
+def _caller_group(queue_id: str, organization_id: uuid.UUID) -> uuid.UUID | None:
+    """The caller group a `queueId` names; the queue of all callers is no group at all."""
+    queue = parse_id(queue_id, field="queueId")
+    return None if queue == all_callers_queue(organization_id) else queue
+
+
 @router.put("/campaigns/{campaignId}", status_code=204)
 async def update_campaign(
     campaign_id: CampaignIdPath,
@@ -224,7 +237,7 @@ async def update_campaign(
             name=body.name,
             description=body.remarks,
             dialing_mode=FROM_DIALING_MODES[body.dialingMode],
-            caller_group_id=parse_id(body.queueId, field="queueId"),
+            caller_group_id=_caller_group(body.queueId, organization.id),
             caller_id=body.customIvrNumber,
             start_time=body.startDate,
             end_time=body.endDate,

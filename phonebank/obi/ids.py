@@ -28,6 +28,14 @@ def maybe_id32(value: uuid.UUID | None) -> str | None:
     return id32(value) if value is not None else None
 
 
+def all_callers_queue(organization_id: uuid.UUID) -> uuid.UUID:
+    """The queue of a campaign open to every caller of its organization (no caller group).
+
+    OBI requires a `queueId` on every campaign, read and sent back whole on PUT: this one is
+    derived from the organization, so it is the same on every read and needs no row."""
+    return uuid.uuid5(organization_id, "all-callers")
+
+
 def is_id(value: str) -> bool:
     """Whether `value` is an id in id32 or id36 form."""
     return bool(_ID32.fullmatch(value) or _ID36.fullmatch(value))

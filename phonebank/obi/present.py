@@ -9,7 +9,7 @@ from phonebank.calls.models import Call, Result
 from phonebank.calls.search import CallSummary
 from phonebank.calls.statistics import CallTotals, GroupFigures
 from phonebank.campaigns.models import Campaign
-from phonebank.obi.ids import id32, maybe_id32, timestamp
+from phonebank.obi.ids import all_callers_queue, id32, maybe_id32, timestamp
 from phonebank.obi.mapping import (
     CAMPAIGN_STATUS,
     COUNTERS,
@@ -37,6 +37,9 @@ def dialer_name(organization: Organization) -> str:
     return f"{organization.name} dialer"
 
 
+ALL_CALLERS_QUEUE_NAME = "All callers"
+
+
 def campaign(
     item: Campaign,
     *,
@@ -59,8 +62,8 @@ def campaign(
             "dialingMode": DIALING_MODES[item.dialing_mode],
             "status": CAMPAIGN_STATUS[item.status],
             "dialerStatus": DIALER_STATUS[item.status],
-            "queueId": maybe_id32(item.caller_group_id),
-            "queueName": group.name if group is not None else None,
+            "queueId": id32(item.caller_group_id or all_callers_queue(organization.id)),
+            "queueName": group.name if group is not None else ALL_CALLERS_QUEUE_NAME,
             "customIvrNumber": item.caller_id,
             "total": totals.total,
             "handled": handled,

@@ -234,3 +234,29 @@ async def test_auth_basic_bearer_scopes_and_tenancy(
 async def _account_of(session: AsyncSession, tenant: Tenant) -> str:
     key = (await session.scalars(select(ApiKey).where(ApiKey.key_id == tenant.key_id))).one()
     return str(key.service_account_id)
+
+
+async def test_a_campaign_without_a_caller_group_reads_and_writes_back_its_queue(
+    obi: Obi, client: httpx.AsyncClient, tenant: Tenant, session: AsyncSession
+) -> None:
+    created = await client.post(
+        "/api/v1/campaigns", json={"name": "Open to all"}, headers=tenant.headers
+    )
+    campaign_id = created.json()["id"].replace("-", "").upper()
+    fetched = (await obi.get(f"/campaigns/{campaign_id}")).json()
+    # The queue of all the organization's callers: the same on every read.
+    assert fetched["queueName"] == "All callers" and len(fetched["queueId"]) == 32
+    assert (await obi.get(f"/campaigns/{campaign_id}")).json()["queueId"] == fetched["queueId"]
+    # A client sends the campaign back whole, as the seed asks: it stays open to all.
+    response = await obi.client.put(
+        f"/obi/campaigns/{campaign_id}",
+        json={**fetched, "name": "Still open to all"},
+        headers=obi.headers(),
+    )
+    assert response.status_code == 204, response.text
+    stored = await session.get(Campaign, uuid.UUID(campaign_id))
+    assert stored is not None
+    await session.refresh(stored)
+    assert stored.name == "Still open to all" and stored.caller_group_id is None
+    searched = (await obi.get("/campaigns", queueId=fetched["queueId"])).json()
+    assert [item["id"] for item in searched] == [campaign_id]
