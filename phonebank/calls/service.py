@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import Caller
-from phonebank.calls.models import UNDIALED_OUTCOMES, Attempt, Call
+from phonebank.calls.models import UNDIALED_OUTCOMES, Attempt, Call, Result
 from phonebank.calls.policy import RetryPolicy, next_number_index
 from phonebank.calls.schemas import AttemptIn, CallCreate
 from phonebank.campaigns.models import Campaign
@@ -369,11 +369,45 @@ async def complete_call(
     result: Any,
     completed_at: datetime | None = None,
 ) -> Call:
-    """Mark a requested call completed with its result."""
+    """Mark a requested call completed with its result, recorded as a caller's save is (a
+    result of its latest attempt), so every figure counted from the record agrees."""
     mark_completed(call, user_uuid=user_uuid, result=result, completed_at=completed_at)
+    await _record_result(session, call=call, result=result)
     await session.flush()
     await record_events(session, status_events(call, "requested"))
     return call
+
+
+def reported_disposition(result: Any) -> str:
+    """The disposition of a result a client reported: its own `disposition` when it gives one,
+    else `completed` (the call reached its end)."""
+    given = result.get("disposition") if isinstance(result, dict) else None
+    if isinstance(given, str) and given.strip():
+        return given.strip()[:100]
+    return "completed"
+
+
+async def _record_result(session: AsyncSession, *, call: Call, result: Any) -> None:
+    # The latest attempt reached the person: a completion proves the talk happened, as a
+    # caller's save does. An attempt that already has a result keeps it.
+    dialed = [attempt for attempt in call.attempts if attempt.outcome not in UNDIALED_OUTCOMES]
+    latest = dialed[-1] if dialed else None
+    if latest is not None:
+        await session.flush()  # the attempt's id
+        saved = await session.scalar(select(Result.id).where(Result.attempt_id == latest.id))
+        if saved is not None:
+            return
+        if latest.outcome is None:
+            latest.outcome = "human"
+    session.add(
+        Result(
+            call_id=call.id,
+            campaign_id=call.campaign_id,
+            attempt_id=latest.id if latest is not None else None,
+            caller_id=latest.caller_id if latest is not None else None,
+            disposition=reported_disposition(result),
+        )
+    )
 
 
 def mark_completed(

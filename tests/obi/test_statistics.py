@@ -345,3 +345,34 @@ async def test_a_callers_preview_skip_counts_in_number_of_skip_calls(make_desk: 
     )
     results = {(g["result"], g.get("callResult"), g["count"]) for g in groups.json()}
     assert ("SKIP", "SKIP", 1) in results
+
+
+@pytest.mark.parametrize("face", ["native", "tapraise"])
+async def test_a_call_completed_through_a_calls_api_counts_alike_everywhere(
+    obi: Obi, client: httpx.AsyncClient, tenant: Tenant, face: str
+) -> None:
+    """Customer, campaign and statistics read the same record, whichever face wrote it."""
+    customer = await obi.add_customer({"numbers": "+13122345678", "externalId": face})
+    call_id = uuid.UUID(customer)
+    if face == "native":
+        steps = [
+            ("POST", f"/api/v1/calls/{call_id}/attempts", {"outcome": "human"}),
+            ("POST", f"/api/v1/calls/{call_id}/complete", {"result": {"vote": "yes"}}),
+        ]
+    else:
+        steps = [
+            ("PUT", f"/tapraise/api/v1/calls/{call_id}/attempts", {}),
+            ("PUT", f"/tapraise/api/v1/calls/{call_id}/complete", {"result": "pledged"}),
+        ]
+    for method, path, body in steps:
+        response = await client.request(method, path, json=body, headers=tenant.headers)
+        assert response.status_code in (200, 201), response.text
+
+    shown = (await obi.get(f"/campaigns/{obi.campaign_id}/customers/{customer}")).json()
+    assert shown["result"] == "SUCCESS"
+    campaign = (await obi.get(f"/campaigns/{obi.campaign_id}")).json()
+    assert campaign["handled"] == 1
+    [row] = await _statistics(obi, datetime.now(UTC).date())
+    assert row["numberOfHandledCustomers"] == 1
+    assert (row["numberOfCalls"], row["numberOfSuccessfulCalls"]) == (1, 1)
+    assert row["numberOfHangupCalls"] == 0
