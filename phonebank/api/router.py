@@ -10,6 +10,7 @@ from phonebank.callers.router import router as callers_router
 from phonebank.calling.events_router import router as caller_events_router
 from phonebank.calling.router import router as caller_router
 from phonebank.calling.supervisor_router import router as supervisor_router
+from phonebank.calls.compliance_router import router as campaign_compliance_router
 from phonebank.calls.results_router import router as campaign_results_router
 from phonebank.calls.router import campaign_calls_router
 from phonebank.calls.router import router as calls_router
@@ -57,6 +58,7 @@ for _name, _path, _router in RESOURCES:
 router.include_router(campaign_calls_router)
 router.include_router(caller_events_router)
 router.include_router(campaign_results_router)
+router.include_router(campaign_compliance_router)
 router.include_router(people_import_router)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.callers.models import SESSION_STATES, Caller, CallerSession, CallerSessionSpan
 from phonebank.calling.schemas import CampaignFigures, LedgerTotals
 from phonebank.calls.models import UNDIALED_OUTCOMES, Attempt, Call
+from phonebank.calls.statistics import abandon_rate
 from phonebank.campaigns.models import Campaign
 
 
@@ -67,7 +68,7 @@ async def campaign_figures(
         contacts=humans,
         machine_answers=outcomes.get("machine", 0),
         abandoned=abandoned,
-        abandon_rate=abandoned / (humans + abandoned) if humans + abandoned else 0.0,
+        abandon_rate=abandon_rate(abandoned=abandoned, live_answers=humans + abandoned),
         abandon_target=campaign.abandon_rate_target / 100,
         calls_total=total_calls,
         calls_done=done,

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
 from phonebank.kit.times import UTCTimestamp
@@ -148,3 +148,44 @@ class CallsAddedOut(Schema):
     added: int
     already_in_campaign: int
     without_number: int
+
+
+class AbandonPeriod(BaseModel):
+    """Live answers and abandons in one period (a day, an hour, the last 30 days)."""
+
+    start: datetime = Field(description="When the period starts, in the campaign's time zone.")
+    live_answers: int = Field(description="People reached: connected or abandoned.")
+    abandoned: int
+    abandon_rate: float = Field(description="abandoned / live_answers (0 to 1).")
+    over_target: bool
+
+
+class DialFinding(BaseModel):
+    """One dial the rules forbid: outside the contact's calling hours, or to a blocked number."""
+
+    attempt_id: uuid.UUID
+    call_id: uuid.UUID
+    number: str | None
+    attempted_at: datetime
+    outcome: str | None
+    time_zone: str = Field(description="The zones the number may ring in, `|`-joined.")
+    local_time: str = Field(description="When it rang there (the first zone).")
+    reason: str
+
+
+class ComplianceReport(BaseModel):
+    """A campaign's compliance over the last 30 days: every list here should be empty."""
+
+    campaign_id: uuid.UUID
+    time_zone: str
+    abandon_target: float = Field(description="The campaign's target (0 to 0.03).")
+    since: datetime
+    until: datetime
+    last_30_days: AbandonPeriod
+    days: list[AbandonPeriod]
+    hours: list[AbandonPeriod]
+    outside_calling_hours_count: int
+    outside_calling_hours: list[DialFinding] = Field(description="The first 1,000.")
+    blocked_number_dials_count: int
+    blocked_number_dials: list[DialFinding] = Field(description="The first 1,000.")
+    compliant: bool = Field(description="Under the target, and no forbidden dial.")

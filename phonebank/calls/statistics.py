@@ -21,6 +21,11 @@ from phonebank.calls.search import last_disposition_column, last_outcome_column
 StatsKey = tuple[uuid.UUID, uuid.UUID | None]  # (campaign id, caller id; None: no caller)
 
 
+def abandon_rate(*, abandoned: int, live_answers: int) -> float:
+    """Abandoned calls over live answers (people reached, connected or abandoned); 0 with none."""
+    return abandoned / live_answers if live_answers else 0.0
+
+
 @dataclass(frozen=True)
 class CallTotals:
     """How a campaign's calls stand now."""
