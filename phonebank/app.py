@@ -21,7 +21,7 @@ from phonebank.dialer.worker import DialerRuntime
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
 from phonebank.kit.guards import reject_nul_characters
-from phonebank.kit.openapi import install_error_docs
+from phonebank.kit.openapi import install_error_docs, operation_id
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from phonebank.kit.urls import set_base_url
@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Open-source outbound calling server.",
         lifespan=lifespan,
         dependencies=[Depends(reject_nul_characters)],
+        generate_unique_id_function=operation_id,
     )
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()

@@ -59,7 +59,7 @@ async def add_blocked_number(
 
 
 @router.post("/bulk", response_model=BulkResult)
-async def add_blocked_numbers(
+async def bulk_add_blocked_numbers(
     body: BlockedNumberBulkCreate, principal: Writer, session: DbSession
 ) -> BulkResult:
     """Block many numbers at once; existing ones are skipped, bad ones reported by index."""

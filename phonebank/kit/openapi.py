@@ -1,8 +1,10 @@
-"""The OpenAPI document names every error a route answers, in the shape its face sends."""
+"""The OpenAPI document: readable operation ids and summaries, and every error a route answers,
+in the shape its face sends."""
 
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from phonebank.kit.problems import PROBLEM_JSON
 
@@ -63,6 +65,22 @@ OSDI_ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+# Nouns whose singular is not the plural less its `s`.
+SINGULAR = {"people": "person"}
+
+
+def operation_id(route: APIRoute) -> str:
+    """A stable, readable operation id: the package, then the handler's name less the noun the
+    package already says (`people.list`, `campaigns.start`, `osdi.get_person`)."""
+    parts = route.endpoint.__module__.split(".")
+    package = parts[1] if len(parts) > 2 else parts[-1]
+    name = route.endpoint.__name__
+    for noun in (package, SINGULAR.get(package, package.removesuffix("s"))):
+        if name.endswith("_" + noun):
+            return f"{package}.{name.removesuffix('_' + noun)}"
+    return f"{package}.{name}"
+
+
 def _needs_credentials(operation: dict[str, Any]) -> bool:
     return bool(operation.get("security"))
 
@@ -113,15 +131,19 @@ def _document_operation(path: str, method: str, operation: dict[str, Any]) -> No
 
 
 def add_error_responses(document: dict[str, Any]) -> dict[str, Any]:
-    """Document the problem+json (or `osdi:error`) answers of every face operation."""
+    """Give every operation its docstring's first line as summary, and document the
+    problem+json (or `osdi:error`) answers of every face operation."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     schemas["OsdiError"] = OSDI_ERROR_SCHEMA
     for path, operations in document.get("paths", {}).items():
-        if not path.startswith(FACES):
-            continue
         for method, operation in operations.items():
-            _document_operation(path, method, operation)
+            # The summary is the docstring's first line, which says what the operation does.
+            description = operation.get("description", "").strip()
+            if description:
+                operation["summary"] = description.splitlines()[0].strip()
+            if path.startswith(FACES):
+                _document_operation(path, method, operation)
     return document
 
 

@@ -1,5 +1,6 @@
 """The OpenAPI document names each face operation's errors in the shape the face sends."""
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -61,3 +62,19 @@ def test_the_caller_api_declares_its_login_cookie(app: FastAPI) -> None:
     me = document["paths"]["/api/v1/caller/me"]["get"]
     assert me["security"] == [{cookie[0]: []}]
     assert "401" in me["responses"]
+
+
+def test_operation_ids_are_readable_and_unique_and_every_operation_has_a_summary(
+    app: FastAPI,
+) -> None:
+    operations = _operations(app, "/")
+    ids = [operation["operationId"] for _, _, operation in operations]
+    assert len(ids) == len(set(ids))
+    for method, path, operation in operations:
+        assert re.fullmatch(r"[a-z_]+\.[a-z_]+", operation["operationId"]), (method, path)
+        summary = operation.get("summary", "")
+        assert summary and summary == operation["description"].splitlines()[0], (method, path)
+    by_id = {operation["operationId"]: (method, path) for method, path, operation in operations}
+    assert by_id["people.list"] == ("get", "/api/v1/people")
+    assert by_id["campaigns.start"] == ("post", "/api/v1/campaigns/{campaign_id}/start")
+    assert by_id["osdi.get_person"] == ("get", "/osdi/v1/people/{person_id}")
