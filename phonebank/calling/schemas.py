@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import ConfigDict, EmailStr, Field, model_validator
 
 from phonebank.calls.results import DISPOSITIONS
 from phonebank.kit.schemas import InputSchema, Schema
@@ -104,6 +104,9 @@ class PauseIn(InputSchema):
 
 class TransferIn(InputSchema):
     """Hand the connected contact to one of the script's transfers."""
+
+    # The native API has a model of the same name: clients generate one class per title.
+    model_config = ConfigDict(title="CallTransferIn")
 
     transfer_id: uuid.UUID
 

@@ -10,7 +10,8 @@ from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
 from phonebank.kit.urls import absolute_url
 from phonebank.webhooks.schemas import check_http_url
 
-DialerType = Literal["Preview", "Power", "Predictive", "preview", "power", "predictive"]
+# Impact Dialing's words; any case is read (`power`), the document lists these alone.
+DialerType = Literal["Preview", "Power", "Predictive"]
 # Numbers come as strings or bare digits (`14445551234`), one or a list.
 NumberIn = str | int
 MAX_INLINE_NUMBERS = 10_000
@@ -50,6 +51,11 @@ class HostedCallCreate(InputSchema):
     @classmethod
     def _numbers(cls, value: Any) -> Any:
         return as_list(value)
+
+    @field_validator("dialer_type", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any) -> Any:
+        return value.strip().capitalize() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _a_source(self) -> Self:

@@ -179,6 +179,9 @@ class MemberIn(Controlled):
 class ResponseIn(OsdiInput):
     """A possible response of a choice question; `title` stands in for a missing `name`."""
 
+    # The native API has a model of the same name: clients generate one class per title.
+    model_config = ConfigDict(title="OsdiResponseIn")
+
     key: str = Field(min_length=1, max_length=100)
     name: str | None = None
     title: str | None = None
@@ -186,6 +189,9 @@ class ResponseIn(OsdiInput):
 
 class QuestionIn(Controlled):
     """A question; without an `osdi:script` link it gets a script of its own."""
+
+    # The native API has a model of the same name: clients generate one class per title.
+    model_config = ConfigDict(title="OsdiQuestionIn")
 
     identifiers: list[str] | None = None
     name: str | None = None
