@@ -29,7 +29,19 @@ def as_list(value: Any) -> Any:
 class HostedCallCreate(InputSchema):
     """Dial numbers given here, fetched from `phone_numbers_url`, or uploaded under `list_id`."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        populate_by_name=True,
+        json_schema_extra={
+            "example": {
+                "dialer_type": "Power",
+                "from": "+12125550100",
+                "call_state_url": "https://example.org/phonebank/call_state",
+                "phone_number": ["12125550134", "+12125550143"],
+            }
+        },
+    )
 
     dialer_type: DialerType
     from_number: str = Field(alias="from", min_length=1, max_length=40)

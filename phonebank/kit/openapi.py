@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from phonebank.kit.examples import add_request_examples
 from phonebank.kit.problems import PROBLEM_JSON
 
 HAL_JSON = "application/hal+json"
@@ -153,7 +154,9 @@ def install_error_docs(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_error_responses(build())
+            document = add_error_responses(build())
+            add_request_examples(document)
+            app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 from typing import Any, ClassVar
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import ConfigDict, EmailStr, Field, field_validator
 
 from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
 
@@ -67,6 +67,17 @@ class PersonFields(InputSchema):
 
 class PersonCreate(PersonFields):
     """A new person; give at least a name, an email address or a phone number."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "given_name": "Ada",
+                "family_name": "Lovelace",
+                "email_addresses": [{"address": "ada@example.org"}],
+                "phone_numbers": [{"number": "+12125550101"}],
+            }
+        }
+    )
 
     email_addresses: list[EmailAddressIn] = Field(default_factory=list, max_length=20)
     phone_numbers: list[PhoneNumberIn] = Field(default_factory=list, max_length=20)

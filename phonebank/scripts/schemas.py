@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
 
@@ -116,6 +116,22 @@ class TransferUpdate(InputSchema):
 
 class ScriptCreate(InputSchema):
     """A new script, given whole; each element's position is its index in its list."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "name": "Get out the vote",
+                "texts": [{"title": "Opening", "content": "Hi, I am calling about Tuesday."}],
+                "questions": [
+                    {
+                        "name": "will_vote",
+                        "question_type": "SingleChoice",
+                        "responses": [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}],
+                    }
+                ],
+            }
+        }
+    )
 
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20_000)

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, computed_field, field_validator
+from pydantic import ConfigDict, Field, computed_field, field_validator
 
 from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
 from phonebank.kit.urls import absolute_url
@@ -23,6 +23,15 @@ def check_http_url(value: str | None) -> str | None:
 
 class SubscriptionCreate(InputSchema):
     """A URL to be told of events: names, `family.*` (e.g. `call.*`) or `*` for all."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "url": "https://example.org/phonebank",
+                "events": ["call.*", "result.created"],
+            }
+        }
+    )
 
     url: str = Field(min_length=1, max_length=2000)
     events: list[str] = Field(min_length=1, max_length=50)
