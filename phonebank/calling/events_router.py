@@ -15,14 +15,12 @@ from phonebank.calling.live import session_view
 from phonebank.calling.service import login_from_token, mark_seen
 from phonebank.calling.session_actions import clock_now, live_view
 from phonebank.config import get_settings
+from phonebank.dialer.presence import seen_every
 from phonebank.errors import Unauthorized
 from phonebank.events.bus import EventBus, session_channel
 
 logger = logging.getLogger("phonebank.calling")
 router = APIRouter(prefix="/caller", tags=["caller"])
-# An open event stream says the page is there this often (a third of the presence timeout, so
-# one late write never pauses anyone).
-MAX_PRESENCE_SECONDS = 5.0
 
 
 async def _snapshot(websocket: WebSocket, session_id: uuid.UUID) -> dict[str, object] | None:
@@ -90,8 +88,7 @@ async def _keep_present(websocket: WebSocket, session_id: uuid.UUID) -> None:
     # While the stream is open the page is there (a closed tab or a lost network closes it):
     # the dialer reads `last_seen_at` to tell a caller who is there from one who is gone.
     settings = getattr(websocket.app.state, "settings", None) or get_settings()
-    timeout = settings.caller_presence_timeout_seconds
-    every = min(MAX_PRESENCE_SECONDS, timeout / 3)
+    every = seen_every(settings.caller_presence_timeout_seconds)
     while True:
         try:
             async with websocket.app.state.sessionmaker() as session, session.begin():

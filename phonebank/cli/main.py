@@ -183,9 +183,11 @@ def serve(
 
 
 def _socket_ping_seconds(settings: Settings) -> float:
+    from phonebank.dialer.presence import seen_every
+
     # A page whose network went leaves its WebSocket open on our side until a ping goes
     # unanswered: pinging within the presence timeout lets the dialer see the caller gone.
-    return min(20.0, settings.caller_presence_timeout_seconds / 3)
+    return seen_every(settings.caller_presence_timeout_seconds)
 
 
 @app.command()

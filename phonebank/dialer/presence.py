@@ -13,7 +13,7 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,16 @@ from phonebank.dialer.store import SessionRecord
 logger = logging.getLogger("phonebank.dialer")
 
 
+# A page that is there says so at least this often (a third of the presence timeout at most,
+# so one late write never pauses anyone).
+MAX_SEEN_EVERY_SECONDS = 5.0
+
+
+def seen_every(presence_timeout_seconds: float) -> float:
+    """How often an open page's presence is written."""
+    return min(MAX_SEEN_EVERY_SECONDS, presence_timeout_seconds / 3)
+
+
 @dataclass(frozen=True)
 class FloorRules:
     """How long a caller's page may be gone, and a wrap-up may last (settings of `config`)."""
@@ -35,6 +45,11 @@ class FloorRules:
     presence_timeout_seconds: float = 15.0
     absent_end_seconds: float = 120.0
     wrap_up_max_seconds: float = 300.0
+
+    @property
+    def seen_every_seconds(self) -> float:
+        """How often a page that is there says so."""
+        return seen_every(self.presence_timeout_seconds)
 
 
 class CallerPresence(DialerState):
@@ -114,7 +129,8 @@ class CallerPresence(DialerState):
             agent.away_from = "available"
         elif state == "connected" and dial is not None:
             dial.released = True
-            if dial.bridged_at is not None and dial.bridged_at > last_seen:
+            seen_until = last_seen + timedelta(seconds=self.floor.seen_every_seconds)
+            if dial.bridged_at is not None and dial.bridged_at > seen_until:
                 # Put through after the page was gone: the contact heard nobody.
                 dial.unheard, agent.dial = True, None
                 await self.carrier.play(dial.carrier_call_id, audio_url=None, text=SAFE_HARBOR_TEXT)
