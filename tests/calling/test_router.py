@@ -1,5 +1,6 @@
 """The caller API: logins, joining, the call journey, results and their refusals."""
 
+import math
 import uuid
 
 from phonebank.callers.models import CallerSession
@@ -338,3 +339,30 @@ async def test_logging_out_leaves_the_open_session_and_hangs_up_its_call(
     async with desk.sessionmaker() as session:
         ended = await session.get_one(CallerSession, session_id)
         assert (ended.state, ended.end_reason) == ("ended", "logged_out")
+
+
+async def test_a_result_is_saved_after_a_wrap_up_that_ran_too_long_and_the_caller_stays_paused(
+    make_desk: DeskMaker,
+) -> None:
+    floor = FloorRules(
+        presence_timeout_seconds=math.inf, absent_end_seconds=math.inf, wrap_up_max_seconds=60
+    )
+    desk = await make_desk("power", floor=floor)
+    csrf = await desk.login()
+    session_id = await desk.join(csrf)
+    await desk.connect(session_id)
+    url = f"/api/v1/caller/sessions/{session_id}"
+    await desk.client.post(f"{url}/hangup", headers=csrf)
+    await desk.run(62)
+    view = (await desk.client.get(url)).json()
+    assert (view["state"], view["call_state"]) == ("paused", "ended")
+    assert view["contact"] is not None
+
+    body = {
+        "disposition": "completed",
+        "answers": [{"question_id": str(desk.question("support").id), "responses": ["yes"]}],
+    }
+    saved = await desk.client.post(f"{url}/result", json=body, headers=csrf)
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["session"]["state"] == "paused"
+    assert [result.disposition for result in await desk.results()] == ["completed"]
