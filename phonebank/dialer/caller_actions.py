@@ -81,8 +81,8 @@ class CallerActions(DialerState):
             self.let_dials_go_soon()  # lines dialed for them no caller would take
         else:
             # A call kept from a wrap-up that ran too long is theirs no more (its result can
-            # still be saved by naming it).
-            agent.dial, agent.away_from = None, None
+            # still be saved by naming it). Their presence is judged afresh at the next check.
+            agent.dial, agent.away_from, agent.absent = None, None, False
             self._agent_free(agent)
 
     async def submit(self, session_id: uuid.UUID, disposition: str, *, record: bool = True) -> None:
