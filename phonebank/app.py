@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_nul_characters)],
         generate_unique_id_function=operation_id,
     )
+    app.state.settings = settings
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
     app.state.rate_limiter = make_rate_limiter(settings)

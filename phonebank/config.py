@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     twilio_api_key_sid: str | None = None
     twilio_api_key_secret: str | None = Field(default=None, repr=False)
     twilio_twiml_app_sid: str | None = None
+    # The calling floor: a caller whose page is gone (no WebSocket, no heartbeat) this long is
+    # paused and gets no call; gone this long, the session ends; a wrap-up this long pauses the
+    # caller (the result can still be saved). Seconds.
+    caller_presence_timeout_seconds: float = Field(default=15.0, gt=0)
+    caller_absent_end_seconds: float = Field(default=120.0, gt=0)
+    wrap_up_max_seconds: float = Field(default=300.0, gt=0)
 
     def twilio_options(self) -> dict[str, Any] | None:
         """The Twilio carrier's options, or None when no account is configured."""

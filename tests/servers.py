@@ -255,7 +255,8 @@ class CallerClient:
         return caller
 
     def view(self) -> dict[str, Any]:
-        """The session as the caller's page sees it."""
+        """The session as the caller's page sees it (saying the page is there, as pages do)."""
+        self.http.post(f"{self.session_url}/heartbeat", headers=self.csrf)
         response = self.http.get(self.session_url)
         return dict(response.json()) if response.status_code == 200 else {}
 

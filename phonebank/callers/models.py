@@ -90,6 +90,9 @@ class CallerSession(IdMixin, Base):
     current_call_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("calls.id", ondelete="SET NULL")
     )
+    # When the caller's page last showed it was there (its WebSocket or a heartbeat); NULL
+    # when presence is not a page's (phones-only callers, simulated callers).
+    last_seen_at: Mapped[datetime | None]
 
 
 class CallerSessionSpan(IdMixin, Base):

@@ -56,6 +56,8 @@ class CurrentState:
     session_id: uuid.UUID
     state: str
     since: datetime
+    # Why a session ends (`state == "ended"`), when the engine knows.
+    reason: str | None = None
 
 
 async def start_session(
@@ -88,15 +90,20 @@ _SPAN_ENDED = insert(cast(Table, CallerSessionSpan.__table__))
 _SESSION_STATE = (
     update(_sessions)
     .where(_sessions.c.id == bindparam("session"))
+    # An ended session is never written over: nothing reopens it (the API may have ended it).
+    .where(_sessions.c.ended_at.is_(None))
     .values(state=bindparam("state"), state_since=bindparam("state_since"),
-            ended_at=bindparam("ended_at"))
+            ended_at=bindparam("ended_at"), end_reason=bindparam("end_reason"))
 )  # fmt: skip
 
 
 async def record_ledger(
     session: AsyncSession, *, spans: Sequence[Span], current: Sequence[CurrentState]
-) -> None:
-    """Store finished spans and each session's current state, one statement for each."""
+) -> set[uuid.UUID]:
+    """Store finished spans and each session's current state, one statement for each.
+
+    Returns the sessions the record had already ended: their state is left as it is.
+    """
     for state in [span.state for span in spans] + [item.state for item in current]:
         if state not in SESSION_STATES:
             raise Invalid(f"unknown caller state {state!r}", field="state")
@@ -114,15 +121,26 @@ async def record_ledger(
                 for span in spans
             ],
         )
-    ended = {item.session_id: item.since for item in current if item.state == "ended"}
-    if ended:
-        # Only sessions still open in the record end now (the API may have ended one first).
-        still_open = await session.scalars(
-            select(CallerSession).where(
-                CallerSession.id.in_(list(ended)), CallerSession.ended_at.is_(None)
+    if not current:
+        return set()
+    closed = set(
+        await session.scalars(
+            select(CallerSession.id).where(
+                CallerSession.id.in_([item.session_id for item in current]),
+                CallerSession.ended_at.is_not(None),
             )
         )
-        events = [session_event(row, "ended", ended[row.id]) for row in still_open]
+    )
+    current = [item for item in current if item.session_id not in closed]
+    ending = {item.session_id: item for item in current if item.state == "ended"}
+    if ending:
+        rows_ending = await session.scalars(
+            select(CallerSession).where(CallerSession.id.in_(list(ending)))
+        )
+        events = [
+            session_event(row, "ended", ending[row.id].since, ending[row.id].reason)
+            for row in rows_ending
+        ]
         await record_events(session, events)
     if current:
         # A plain UPDATE by primary key: one executemany for every session.
@@ -132,8 +150,10 @@ async def record_ledger(
                 "state": item.state,
                 "state_since": item.since,
                 "ended_at": item.since if item.state == "ended" else None,
+                "end_reason": item.reason if item.state == "ended" else None,
             }
             for item in current
         ]
         await session.execute(_SESSION_STATE, rows)
         synchronize(session, CallerSession, rows, key="session")
+    return closed

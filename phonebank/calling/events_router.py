@@ -12,8 +12,10 @@ from phonebank.callers.models import CallerSession
 from phonebank.calling.cookies import SESSION_COOKIE
 from phonebank.calling.dependencies import same_origin
 from phonebank.calling.live import session_view
-from phonebank.calling.service import login_from_token
-from phonebank.calling.session_actions import live_view
+from phonebank.calling.service import login_from_token, mark_seen
+from phonebank.calling.session_actions import clock_now, live_view
+from phonebank.config import get_settings
+from phonebank.dialer.presence import seen_every
 from phonebank.errors import Unauthorized
 from phonebank.events.bus import EventBus, session_channel
 
@@ -51,6 +53,7 @@ async def session_events(websocket: WebSocket, session_id: uuid.UUID) -> None:
         await websocket.accept()
         await websocket.send_json(snapshot)
         reader: asyncio.Future[Any] = asyncio.create_task(_drain(websocket))
+        present = asyncio.create_task(_keep_present(websocket, session_id))
         upcoming: asyncio.Future[Any] = asyncio.ensure_future(anext(events))
         try:
             while True:
@@ -68,7 +71,7 @@ async def session_events(websocket: WebSocket, session_id: uuid.UUID) -> None:
         except (WebSocketDisconnect, RuntimeError):
             pass  # the page went away mid-send
         finally:
-            for task in (upcoming, reader):
+            for task in (upcoming, reader, present):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
@@ -79,3 +82,17 @@ async def _drain(websocket: WebSocket) -> None:
     with contextlib.suppress(WebSocketDisconnect):
         while True:
             await websocket.receive_text()
+
+
+async def _keep_present(websocket: WebSocket, session_id: uuid.UUID) -> None:
+    # While the stream is open the page is there (a closed tab or a lost network closes it):
+    # the dialer reads `last_seen_at` to tell a caller who is there from one who is gone.
+    settings = getattr(websocket.app.state, "settings", None) or get_settings()
+    every = seen_every(settings.caller_presence_timeout_seconds)
+    while True:
+        try:
+            async with websocket.app.state.sessionmaker() as session, session.begin():
+                await mark_seen(session, session_id=session_id, now=clock_now(websocket))
+        except Exception:  # a missed write costs nothing yet: the next one comes soon
+            logger.exception("could not record that session %s is present", session_id)
+        await asyncio.sleep(every)

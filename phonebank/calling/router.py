@@ -86,8 +86,16 @@ async def login(body: LoginIn, request: Request, response: Response, session: Db
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(auth: CurrentCaller, session: DbSession, request: Request) -> Response:
-    """End this browser's login (an open caller session stays until it is left)."""
+async def logout(
+    auth: CurrentCaller, session: DbSession, request: Request, background: BackgroundTasks
+) -> Response:
+    """Log out: leave the open caller session (a call in progress is hung up), end the login."""
+    caller_session = await service.open_session_of(session, caller=auth.caller)
+    if caller_session is not None:
+        await service.end_session(
+            session, caller_session=caller_session, reason="logged_out", now=clock_now(request)
+        )
+        background.add_task(leave_engine, request, caller_session, "logged_out")
     await service.end_login(session, login=auth.login, now=utcnow())
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -131,6 +139,7 @@ async def join(
         login=auth.login,
         campaign_id=body.campaign_id,
         now=clock_now(request),
+        from_page=True,
     )
     for old in ended:
         background.add_task(leave_engine, request, old, "rejoined")
@@ -164,6 +173,15 @@ async def get_script(caller_session: OwnSession, session: DbSession) -> object:
     if script is None:
         raise NotFound("the campaign has no script")
     return script
+
+
+@router.post("/sessions/{session_id}/heartbeat", status_code=status.HTTP_204_NO_CONTENT)
+async def heartbeat(caller_session: OwnSession, session: DbSession, request: Request) -> Response:
+    """Say the caller's page is still there (without it and the event stream, the caller is
+    paused, then the session ends); 409 once the session has ended."""
+    service.require_open(caller_session)
+    await service.mark_seen(session, session_id=caller_session.id, now=clock_now(request))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/sessions/{session_id}/pause", response_model=SessionView)

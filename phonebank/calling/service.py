@@ -194,8 +194,13 @@ async def open_session(
     login: CallerLogin,
     campaign_id: uuid.UUID,
     now: datetime,
+    from_page: bool = False,
 ) -> tuple[CallerSession, list[CallerSession]]:
-    """Start a caller session in a campaign; (the new session, the caller's sessions it ended)."""
+    """Start a caller session in a campaign; (the new session, the caller's sessions it ended).
+
+    `from_page`: the caller calls from a page, whose presence (WebSocket, heartbeat) the dialer
+    follows; a phones-only caller's presence is their phone call.
+    """
     campaign = await get_owned(
         session,
         Campaign,
@@ -228,6 +233,9 @@ async def open_session(
         campaign_id=campaign.id,
         now=now,
     )
+    if from_page:
+        caller_session.last_seen_at = now
+        await session.flush()
     return caller_session, ended
 
 
@@ -278,4 +286,19 @@ async def open_session_of(session: AsyncSession, *, caller: Caller) -> CallerSes
         .where(CallerSession.caller_id == caller.id, CallerSession.ended_at.is_(None))
         .order_by(CallerSession.started_at.desc())
         .limit(1)
+    )
+
+
+async def mark_seen(session: AsyncSession, *, session_id: uuid.UUID, now: datetime) -> None:
+    """The caller's page is there now (its WebSocket is open, or it sent a heartbeat)."""
+    # Only an open session whose presence is a page's: a phone's or an ended one stays as is.
+    await session.execute(
+        update(CallerSession)
+        .where(
+            CallerSession.id == session_id,
+            CallerSession.ended_at.is_(None),
+            CallerSession.last_seen_at.is_not(None),
+        )
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
     )

@@ -136,7 +136,8 @@ async def _attempt_in_hand(
     agent = live.agent if live is not None else None
     if agent is not None and agent.state == "connected":
         raise Conflict("hang up (or transfer) before saving the result")
-    if agent is not None and agent.state == "wrap_up" and agent.on_dial:
+    # Paused with the call still in hand: a wrap-up that ran too long, or a page that was gone.
+    if agent is not None and agent.state in {"wrap_up", "paused"} and agent.on_dial:
         assert agent.call_id is not None and agent.attempt_id is not None
         return await session.get_one(Call, agent.call_id), await session.get_one(
             Attempt, agent.attempt_id

@@ -18,7 +18,7 @@ from phonebank.auth.scopes import Scope
 from phonebank.auth.service import create_service_account, issue_key
 from phonebank.cli.data import export_app, import_app
 from phonebank.cli.simulate import simulate
-from phonebank.config import get_settings
+from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.errors import DomainError
 from phonebank.migrations import runner
@@ -200,7 +200,14 @@ def serve(
     if demo:
         print_demo_banner(run_in_session(seed_demo), base_url=f"http://{host}:{port}")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            ws_ping_interval=_socket_ping_seconds(settings),
+            ws_ping_timeout=_socket_ping_seconds(settings),
+        )
         return
     uvicorn.run(
         "phonebank.app:create_app",
@@ -209,7 +216,17 @@ def serve(
         host=host,
         port=port,
         log_level=settings.log_level,
+        ws_ping_interval=_socket_ping_seconds(settings),
+        ws_ping_timeout=_socket_ping_seconds(settings),
     )
+
+
+def _socket_ping_seconds(settings: Settings) -> float:
+    from phonebank.dialer.presence import seen_every
+
+    # A page whose network went leaves its WebSocket open on our side until a ping goes
+    # unanswered: pinging within the presence timeout lets the dialer see the caller gone.
+    return seen_every(settings.caller_presence_timeout_seconds)
 
 
 @app.command()

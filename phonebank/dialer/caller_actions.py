@@ -32,15 +32,20 @@ class CallerActions(DialerState):
             self, placed: PlacedDial, reserved_for: Agent | None = None
         ) -> None: ...
         async def _bridge(self, dial: Dial, agent: Agent) -> None: ...
+        # Presence (`presence`): dials a leaving caller leaves behind.
+        def hand_on_soon(self, dial: Dial, leaving: Agent) -> None: ...
+        def let_dials_go_soon(self) -> None: ...
 
-    def _set_state(self, agent: Agent, state: str) -> None:
+    def _set_state(self, agent: Agent, state: str, reason: str | None = None) -> None:
         now = self.clock.now()
         if agent.since is not None and agent.state != state:
             self.store.pending.spans.append(Span(agent.session_id, agent.state, agent.since, now))
         if agent.state == "wrap_up" and state != "wrap_up" and agent.since is not None:
             self.stats.wrap.add((now - agent.since).total_seconds())
         agent.state, agent.since = state, now
-        self.store.pending.states[agent.session_id] = CurrentState(agent.session_id, state, now)
+        self.store.pending.states[agent.session_id] = CurrentState(
+            agent.session_id, state, now, reason
+        )
         self.notifier.state_changed(agent)
 
     def join(self, session_id: uuid.UUID, caller_id: uuid.UUID) -> Agent:
@@ -50,8 +55,8 @@ class CallerActions(DialerState):
         self._pace_soon()
         return agent
 
-    def leave(self, session_id: uuid.UUID) -> None:
-        """A caller session ends (logout, kick, campaign stopped)."""
+    def leave(self, session_id: uuid.UUID, reason: str | None = None) -> None:
+        """A caller session ends (logout, kick, campaign stopped, page gone too long)."""
         # Remembered, so a late rejoin from an older read of the open sessions cannot revive it.
         self.left.append(session_id)
         agent = self.agents.pop(session_id, None)
@@ -60,7 +65,11 @@ class CallerActions(DialerState):
         placed = self._take_preview(agent)
         if placed is not None:
             self._not_dialed(placed, self.clock.now())
-        self._set_state(agent, "ended")
+        dial = agent.dial
+        if agent.state == "dialing" and dial is not None and dial.reserved_for is agent:
+            self.hand_on_soon(dial, agent)  # their preview dial: another caller, or hung up
+        self._set_state(agent, "ended", reason)
+        self.let_dials_go_soon()
 
     def pause(self, session_id: uuid.UUID, paused: bool) -> None:
         """A caller pauses (no calls offered) or comes back."""
@@ -68,7 +77,12 @@ class CallerActions(DialerState):
         if agent is None or agent.state not in {"available", "paused"}:
             return
         self._set_state(agent, "paused" if paused else "available")
-        if not paused:
+        if paused:
+            self.let_dials_go_soon()  # lines dialed for them no caller would take
+        else:
+            # A call kept from a wrap-up that ran too long is theirs no more (its result can
+            # still be saved by naming it). Their presence is judged afresh at the next check.
+            agent.dial, agent.away_from, agent.absent = None, None, False
             self._agent_free(agent)
 
     async def submit(self, session_id: uuid.UUID, disposition: str, *, record: bool = True) -> None:
@@ -78,7 +92,7 @@ class CallerActions(DialerState):
         own transaction): the engine then only frees the caller.
         """
         agent = self.agents.get(session_id)
-        if agent is None or agent.state != "wrap_up" or agent.dial is None:
+        if agent is None or agent.state not in {"wrap_up", "paused"} or agent.dial is None:
             return
         dial = agent.dial
         if record:
@@ -92,6 +106,8 @@ class CallerActions(DialerState):
                 )
             )
         agent.dial = None
+        if agent.state == "paused":
+            return  # paused after a long wrap-up, or away: saved, but not made available
         self._set_state(agent, "available")
         self._agent_free(agent)
 

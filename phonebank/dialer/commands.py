@@ -78,7 +78,7 @@ def _call_state(agent: Agent) -> str | None:
         return None
     if dial.transferred:
         return "transferred"
-    if agent.state == "wrap_up":
+    if agent.state in {"wrap_up", "paused"}:  # paused with a call in hand: it is over
         return "ended"
     if dial.bridged_at is not None:
         return "connected"

@@ -33,8 +33,10 @@ from phonebank.dialer.outcomes import (
 )
 from phonebank.dialer.pacers.base import Pacer, PacerState
 from phonebank.dialer.pacers.registry import load_pacer
+from phonebank.dialer.presence import CallerPresence, FloorRules
 from phonebank.dialer.stats import OutcomeTracker
 from phonebank.dialer.store import DialerStore, PendingWrites
+from phonebank.errors import Invalid
 
 logger = logging.getLogger("phonebank.dialer")
 
@@ -68,7 +70,7 @@ __all__ = [
 ]
 
 
-class CampaignDialer(CallerActions, CarrierOutcomes):
+class CampaignDialer(CallerActions, CarrierOutcomes, CallerPresence):
     """Drives one campaign: the pacing loop, carrier events and caller actions."""
 
     def __init__(
@@ -84,6 +86,7 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
         flush_seconds: float = 0.5,
         status_poll_seconds: float = 1.0,
         lease: Lease | None = None,
+        floor: FloorRules | None = None,
     ) -> None:
         self.clock = clock
         self.carrier = carrier
@@ -92,6 +95,10 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
         self.store = DialerStore(sessionmaker, campaign_id, lease=lease)
         self.notifier: CallerNotifier = notifier or SilentNotifier()
         self.pacer = pacer
+        # A pacer given here stays; one loaded from the campaign follows its settings.
+        self._pacer_given = pacer is not None
+        self._pacer_spec: str | None = None
+        self.floor = floor or FloorRules()
         self.tick_seconds = tick_seconds
         self.flush_seconds = flush_seconds
         # How often the campaign is re-read (status, settings): 1 s live, so pause and stop
@@ -146,7 +153,8 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
                 [c.carrier_call_id for c in settled if c.carrier == name and c.carrier_call_id],
             )
         if self.pacer is None:
-            self.pacer = load_pacer(self._campaign.pacer or self._campaign.dialing_mode)
+            self._pacer_spec = self._campaign.pacer or self._campaign.dialing_mode
+            self.pacer = load_pacer(self._pacer_spec)
         self.running = True
         self._last_flush = self._last_poll = self.clock.now()
         self._tick_timer = self.clock.call_later(0, self._tick)
@@ -214,11 +222,30 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
                 return
             if self.campaign.status != "started":
                 self._release_claims(now)  # a paused campaign holds no calls
+            await self._follow_settings()
+            await self._check_presence(now)
+            self._check_wrap_up(now)
         self._report_extra_dials(now)
         await self._flush_if_due()
         # At most one decision per pacing interval: events may have asked for one already.
         self._pace_soon()
         self._tick_timer = self.clock.call_later(self.tick_seconds, self._tick)
+
+    async def _follow_settings(self) -> None:
+        """A running campaign's mode or pacer changed: pace by the new one from now on."""
+        spec = self.campaign.pacer or self.campaign.dialing_mode
+        if self._pacer_given or spec == self._pacer_spec:
+            return
+        try:
+            pacer = load_pacer(spec)
+        except Invalid as error:
+            logger.warning("campaign %s: keeps its pacer: %s", self.campaign.id, error.detail)
+            self._pacer_spec = spec
+            return
+        logger.info("campaign %s: now paced by %s", self.campaign.id, spec)
+        self.pacer, self._pacer_spec = pacer, spec
+        await self.let_dials_go()
+        self._pace_soon()
 
     async def _flush_if_due(self, force: bool = False) -> None:
         now = self.clock.now()
@@ -229,9 +256,12 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
         ):
             self._last_flush = now
             try:
-                await self.store.flush(campaign=self.campaign, now=now)
+                closed = await self.store.flush(campaign=self.campaign, now=now)
             except LeaseLost:
                 await self.abandon()
+                return
+            for session_id in closed:
+                await self.ended_in_record(session_id)
 
     def _report_extra_dials(self, now: datetime) -> None:
         """Keep a predictive campaign's increasePredictiveRatio on what the pacer does."""
@@ -340,6 +370,15 @@ class CampaignDialer(CallerActions, CarrierOutcomes):
 
     async def _hand_out_previews(self, wanted: int) -> None:
         idle = [a for a in self.agents.values() if a.state == "available" and a.preview is None]
+        # Dials placed for any free caller (before a switch to preview) keep callers free for
+        # them: the longest-waiting, who would take them.
+        owed = sum(
+            1
+            for d in self.dials.values()
+            if d.reserved_for is None and d.agent is None and not (d.abandoned or d.let_go)
+        )
+        if owed:
+            idle = sorted(idle, key=lambda a: a.since or self.clock.now())[owed:]
         for agent, placed in zip(idle, await self._take(min(wanted, len(idle))), strict=False):
             agent.preview = placed
             self._set_state(agent, "previewing")

@@ -25,6 +25,11 @@ class Agent:
     dial: "Dial | None" = None
     preview: PlacedDial | None = None
     preview_timer: TimerHandle | None = None
+    # Their page is gone (no WebSocket, no heartbeat): paused until it is back.
+    absent: bool = False
+    # The state an absence paused them from, taken back when their page is back (None: they
+    # had paused themselves, or a long wrap-up did, and stay paused).
+    away_from: str | None = None
 
 
 @dataclass
@@ -50,6 +55,10 @@ class Dial:
     transferred: bool = False
     # The caller has moved on (cold transfer, or left a warm one): the call's end is not theirs.
     released: bool = False
+    # Put through to a caller whose page was already gone: nobody talked with the contact.
+    unheard: bool = False
+    # Hung up before an answer because no caller still there would take it.
+    let_go: bool = False
     timers: list[TimerHandle] = field(default_factory=list)
 
 

@@ -37,7 +37,7 @@ class CarrierOutcomes(DialerState):
         @property
         def campaign(self) -> Campaign: ...
         def _pace_soon(self) -> None: ...
-        def _set_state(self, agent: Agent, state: str) -> None: ...
+        def _set_state(self, agent: Agent, state: str, reason: str | None = None) -> None: ...
         def _agent_free(self, agent: Agent) -> None: ...
         def _free_agent(self, dial: Dial) -> Agent | None: ...
 
@@ -132,10 +132,11 @@ class CarrierOutcomes(DialerState):
             return  # already finished
         self._remember_ended(dial.carrier_call_id)
         agent = dial.agent
-        if dial.bridged_at is not None:
+        if dial.bridged_at is not None and not dial.unheard:
             outcome = "human"
             self.stats.talk.add((now - dial.bridged_at).total_seconds())
-        elif dial.abandoned or dial.waiting_since is not None:
+        elif dial.abandoned or dial.waiting_since is not None or dial.unheard:
+            # Nobody took the answered contact (a caller put through was already gone).
             outcome = "abandoned"
         elif dial.answered_by == "machine":
             outcome = "machine"

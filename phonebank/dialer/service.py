@@ -27,6 +27,7 @@ from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.leases import Lease
 from phonebank.dialer.live import CallerNotifier
 from phonebank.dialer.models import DialerLease
+from phonebank.dialer.presence import FloorRules
 
 logger = logging.getLogger("phonebank.dialer")
 # How often the service looks for campaigns that were started.
@@ -57,8 +58,10 @@ class DialerService:
         clock: Clock | None = None,
         notifier: CallerNotifier | None = None,
         carrier_factory: Callable[[Clock], Carrier] | None = None,
+        floor: FloorRules | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.floor = floor
         self.notifier = notifier
         self.carrier_factory = carrier_factory
         self.clock = clock or RealClock()
@@ -124,6 +127,7 @@ class DialerService:
                     campaign_id=campaign_id,
                     notifier=self.notifier,
                     lease=lease,
+                    floor=self.floor,
                 )
                 self.dialers[campaign_id] = dialer
                 # Settles the dials a previous holder (crashed, or lost its lease) left open.

@@ -31,6 +31,7 @@ from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.live import Agent, SilentNotifier
 from phonebank.dialer.memory_db import create_memory_engine
 from phonebank.dialer.pacers.registry import load_pacer
+from phonebank.dialer.presence import FloorRules
 from phonebank.migrations import runner
 from phonebank.organizations.models import Organization
 
@@ -239,6 +240,8 @@ async def run_simulation(
             campaign_id=campaign_id,
             flush_seconds=30.0,
             status_poll_seconds=300.0,
+            # Simulated callers always save their result: their wrap-up is the model's alone.
+            floor=FloorRules(wrap_up_max_seconds=math.inf),
         )
         dialer.notifier = SimulatedCallers(
             dialer, wrap_mean_seconds=scenario.wrap_mean_seconds, seed=seed + 1

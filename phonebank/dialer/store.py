@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phonebank.blocked_numbers.service import blocked_among
+from phonebank.callers.models import CallerSession
 from phonebank.callers.sessions import CurrentState, Span, record_ledger
 from phonebank.calls.dialing import (
     CarrierCall,
@@ -40,6 +41,14 @@ class SubmittedResult:
     caller_id: uuid.UUID | None
     disposition: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """What the record says of a caller session the engine holds."""
+
+    ended_at: datetime | None
+    last_seen_at: datetime | None
 
 
 @dataclass
@@ -148,11 +157,28 @@ class DialerStore:
                 numbers=numbers,
             )
 
-    async def flush(self, *, campaign: Campaign, now: datetime) -> None:
-        """Write carrier calls, outcomes, ledger spans, caller states and results at once."""
+    async def sessions(self, session_ids: list[uuid.UUID]) -> dict[uuid.UUID, SessionRecord]:
+        """Whether these caller sessions ended in the record, and when their pages were seen."""
+        found: dict[uuid.UUID, SessionRecord] = {}
+        async with self._sessionmaker() as session:
+            for start in range(0, len(session_ids), 500):
+                rows = await session.execute(
+                    select(
+                        CallerSession.id, CallerSession.ended_at, CallerSession.last_seen_at
+                    ).where(CallerSession.id.in_(session_ids[start : start + 500]))
+                )
+                for session_id, ended_at, last_seen_at in rows:
+                    found[session_id] = SessionRecord(ended_at, last_seen_at)
+        return found
+
+    async def flush(self, *, campaign: Campaign, now: datetime) -> set[uuid.UUID]:
+        """Write carrier calls, outcomes, ledger spans, caller states and results at once.
+
+        Returns the caller sessions the record had already ended (nothing writes over them).
+        """
         pending, self.pending = self.pending, PendingWrites()
         if not pending:
-            return
+            return set()
         async with self._sessionmaker() as session, session.begin():
             if self.lease is not None:
                 await hold(session, lease=self.lease, now=now, margin=False)
@@ -165,7 +191,9 @@ class DialerStore:
                 max_attempts=self.max_attempts,
             )
             await record_carrier_calls(session, _unfinished(pending))
-            await record_ledger(session, spans=pending.spans, current=list(pending.states.values()))
+            closed = await record_ledger(
+                session, spans=pending.spans, current=list(pending.states.values())
+            )
             if pending.results:
                 await self._record_results(
                     session, campaign=campaign, results=pending.results, now=now
@@ -180,6 +208,7 @@ class DialerStore:
                         modified_at=_CAMPAIGNS.c.modified_at,
                     )
                 )
+        return closed
 
     async def _record_results(
         self,

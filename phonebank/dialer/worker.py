@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from phonebank.calling.live import BusNotifier
 from phonebank.config import Settings
 from phonebank.db import create_engine, create_sessionmaker
+from phonebank.dialer.presence import FloorRules
 from phonebank.dialer.remote import CommandServer
 from phonebank.dialer.service import DialerService
 from phonebank.events.bus import EventBus, InMemoryBus
@@ -36,6 +37,11 @@ class DialerRuntime:
             carrier_name=settings.carrier,
             carrier_options=settings.carrier_options(),
             notifier=BusNotifier(bus, sessionmaker),
+            floor=FloorRules(
+                presence_timeout_seconds=settings.caller_presence_timeout_seconds,
+                absent_end_seconds=settings.caller_absent_end_seconds,
+                wrap_up_max_seconds=settings.wrap_up_max_seconds,
+            ),
         )
         # Hosted dialings fetch their numbers beside the engines, on the same clock.
         self.feeder = NumbersFeeder(sessionmaker, self.service.clock)

@@ -1,6 +1,7 @@
 """Caller API fixtures: a started campaign with a script, a caller, and its dialer running on a
 virtual clock with a scripted carrier, inside the application the client talks to."""
 
+import math
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from phonebank.calls.models import Call, Result
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.engine import CampaignDialer
+from phonebank.dialer.presence import FloorRules
 from phonebank.dialer.service import DialerService
 from phonebank.events.bus import EventBus
 from phonebank.people.models import Person
@@ -209,7 +211,10 @@ async def build_campaign(
     return campaign, script
 
 
-DeskMaker = Callable[[str], Awaitable[Desk]]
+DeskMaker = Callable[..., Awaitable[Desk]]
+# These callers act through the API alone, on virtual time, with no page to show they are there:
+# presence is not followed unless a test asks for it.
+NO_PRESENCE = FloorRules(presence_timeout_seconds=math.inf, absent_end_seconds=math.inf)
 
 
 @pytest.fixture
@@ -218,7 +223,7 @@ def make_desk(
 ) -> DeskMaker:
     """A started campaign in `mode` with a running dialer and a caller who may call it."""
 
-    async def make(mode: str) -> Desk:
+    async def make(mode: str, floor: FloorRules = NO_PRESENCE) -> Desk:
         campaign, script = await build_campaign(session, tenant.organization_id, 5, mode)
         caller = Caller(
             organization_id=tenant.organization_id,
@@ -242,6 +247,7 @@ def make_desk(
             clock=clock,
             notifier=BusNotifier(app.state.bus, sessionmaker),
             carrier_factory=make_carrier,
+            floor=floor,
         )
         app.state.dialer = service
         clock.call_later(0, service._discover)

@@ -1,9 +1,12 @@
 """The caller API: logins, joining, the call journey, results and their refusals."""
 
+import math
 import uuid
 
+from phonebank.callers.models import CallerSession
 from phonebank.calls.models import Answer
-from tests.calling.conftest import PIN, Desk
+from phonebank.dialer.presence import FloorRules
+from tests.calling.conftest import PIN, Desk, DeskMaker
 
 
 async def test_password_login_sets_an_httponly_cookie_and_returns_the_csrf_token(
@@ -287,3 +290,79 @@ async def test_the_ledger_sums_time_per_state(desk: Desk) -> None:
     [total] = whole.json()
     assert total["caller_id"] is None and total["sessions"] == 1
     assert total["seconds"] == entry["seconds"]
+
+
+async def _present_desk(make_desk: DeskMaker) -> tuple[Desk, dict[str, str], uuid.UUID]:
+    desk = await make_desk("power", floor=FloorRules())
+    csrf = await desk.login()
+    return desk, csrf, await desk.join(csrf)
+
+
+async def test_heartbeats_keep_a_caller_on_the_floor_and_their_absence_pauses_them(
+    make_desk: DeskMaker,
+) -> None:
+    desk, csrf, session_id = await _present_desk(make_desk)
+    url = f"/api/v1/caller/sessions/{session_id}"
+    for _ in range(8):
+        beat = await desk.client.post(f"{url}/heartbeat", headers=csrf)
+        assert beat.status_code == 204, beat.text
+        await desk.run(5)
+    assert desk.dialer.agents[session_id].state != "paused"
+
+    await desk.run(FloorRules().presence_timeout_seconds + 2)
+    assert (await desk.client.get(url)).json()["state"] == "paused"
+    await desk.client.post(f"{url}/heartbeat", headers=csrf)
+    await desk.run(2)
+    assert (await desk.client.get(url)).json()["state"] != "paused"
+
+
+async def test_heartbeat_of_an_ended_session_is_refused(make_desk: DeskMaker) -> None:
+    desk, csrf, session_id = await _present_desk(make_desk)
+    url = f"/api/v1/caller/sessions/{session_id}"
+    await desk.client.delete(url, headers=csrf)
+    beat = await desk.client.post(f"{url}/heartbeat", headers=csrf)
+    assert beat.status_code == 409
+    assert "ended" in beat.json()["detail"]
+
+
+async def test_logging_out_leaves_the_open_session_and_hangs_up_its_call(
+    make_desk: DeskMaker,
+) -> None:
+    desk, csrf, session_id = await _present_desk(make_desk)
+    carrier_call_id = await desk.connect(session_id)
+    out = await desk.client.post("/api/v1/caller/logout", headers=csrf)
+    assert out.status_code == 204
+    await desk.run(1)
+
+    assert session_id not in desk.dialer.agents
+    assert carrier_call_id in desk.carrier.hangups
+    async with desk.sessionmaker() as session:
+        ended = await session.get_one(CallerSession, session_id)
+        assert (ended.state, ended.end_reason) == ("ended", "logged_out")
+
+
+async def test_a_result_is_saved_after_a_wrap_up_that_ran_too_long_and_the_caller_stays_paused(
+    make_desk: DeskMaker,
+) -> None:
+    floor = FloorRules(
+        presence_timeout_seconds=math.inf, absent_end_seconds=math.inf, wrap_up_max_seconds=60
+    )
+    desk = await make_desk("power", floor=floor)
+    csrf = await desk.login()
+    session_id = await desk.join(csrf)
+    await desk.connect(session_id)
+    url = f"/api/v1/caller/sessions/{session_id}"
+    await desk.client.post(f"{url}/hangup", headers=csrf)
+    await desk.run(62)
+    view = (await desk.client.get(url)).json()
+    assert (view["state"], view["call_state"]) == ("paused", "ended")
+    assert view["contact"] is not None
+
+    body = {
+        "disposition": "completed",
+        "answers": [{"question_id": str(desk.question("support").id), "responses": ["yes"]}],
+    }
+    saved = await desk.client.post(f"{url}/result", json=body, headers=csrf)
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["session"]["state"] == "paused"
+    assert [result.disposition for result in await desk.results()] == ["completed"]

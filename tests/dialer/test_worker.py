@@ -7,7 +7,10 @@ within the lease's expiry; a worker killed and restarted settles what it left op
 """
 
 import itertools
+import time
+import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -226,3 +229,46 @@ def test_a_worker_killed_mid_campaign_restarts_with_every_attempt_settled(
     )
     assert figures["dials"] <= dials  # dials placed after the figures were read may add up
     assert figures["contacts"] >= 2
+
+
+@pytest.mark.parametrize("layout", [(1, 1)], indirect=True)
+def test_a_session_ended_while_its_dialer_cannot_hear_is_never_reopened(
+    layout: Layout, tmp_path: Path
+) -> None:
+    [api] = layout.apis
+    # An API process cut off from the dialers (as in a Redis outage): its commands go to a
+    # Redis database no dialer reads, so the dialer never hears of what it ends.
+    base, _ = TEST_REDIS_URL.rsplit("/", 1)
+    cut_off = Server(
+        tmp_path / "unused.db", tmp_path / "cut-off.log", WORLD, url=layout.database.url,
+        env={"PHONEBANK_REDIS_URL": f"{base}/15", "PHONEBANK_RUN_DIALER": "false",
+             "PHONEBANK_RUN_WEBHOOKS": "false"},
+    )  # fmt: skip
+    cut_off.start()
+    try:
+        caller = CallerClient.log_in(api.base_url, DEMO_CALLER_EMAIL, DEMO_CALLER_PASSWORD)
+        session_id = caller.session_url.rsplit("/", 1)[1]
+        caller.take_a_call(layout.logs)  # the caller is available again, and the dialer dials
+        with cut_off.api() as admin:
+            kicked = admin.post(f"/api/v1/caller_sessions/{session_id}/kick")
+        assert kicked.status_code == 200, kicked.text
+        [(kicked_at,)] = layout.rows("SELECT now()")
+        # More than enough for the next person to answer (every contact answers within seconds).
+        time.sleep(12)
+
+        [(state, ended_at, reason, caller_id)] = layout.rows(
+            "SELECT state, ended_at, end_reason, caller_id FROM caller_sessions WHERE id = $1",
+            uuid.UUID(session_id),
+        )
+        assert (state, reason) == ("ended", "kicked")
+        assert ended_at is not None and ended_at <= kicked_at
+        # Nobody was put through to the kicked caller once the dialer could read the record.
+        ghosts = layout.rows(
+            "SELECT id FROM attempts WHERE caller_id = $1 AND bridged_at > $2",
+            caller_id,
+            kicked_at + timedelta(seconds=3),
+        )
+        assert ghosts == [], layout.logs().read_text()[-4000:]
+        assert caller.state() == "ended"
+    finally:
+        cut_off.stop()

@@ -26,6 +26,7 @@ from phonebank.scripts.models import Script
 
 # The caller API's desk (a campaign with a scripted carrier) serves the dial-in tests too.
 from tests.calling.conftest import (  # noqa: F401 (fixtures)
+    NO_PRESENCE,
     PASSWORD,
     PIN,
     Desk,
@@ -145,6 +146,8 @@ async def line(
             clock=clock,
             notifier=BusNotifier(app.state.bus, app.state.sessionmaker),
             carrier_factory=carrier_factory,
+            # The caller acts through the API alone, on virtual time: no page shows presence.
+            floor=NO_PRESENCE,
         )
         app.state.dialer = service
         clock.call_later(0, service._discover)

@@ -16,9 +16,12 @@
  *   preview   {call_id, contact, script} a contact to preview (preview mode)
  *   connected {call_id, contact, script} the contact is on the line, and what to read
  *   call      {call_id, state}           ringing, transferred, voicemail, ended
- *   ended     {reason}                   the session ended (left, stopped, kicked, rejoined)
+ *   ended     {reason}                   the session ended (left, stopped, kicked, rejoined, logged_out)
  *   session   {session}                  the session view after any action (also kept in `caller.session`)
  *   online / offline                     the event stream connected / lost (it reconnects by itself)
+ *
+ * While a session is open the SDK tells the server the page is there (the event stream, and a
+ * heartbeat when the stream is down): a caller whose page is gone is paused, then ended.
  *
  * Every method returns a promise; a refusal rejects with a `CallerApiError` carrying `status`,
  * `detail` and `field` (the request field at fault, when one is).
@@ -26,6 +29,8 @@
 
 const API = "/api/v1/caller";
 const RECONNECT_MS = [500, 1000, 2000, 5000];
+// Well inside the server's presence timeout (15 s by default).
+const HEARTBEAT_MS = 5000;
 
 export class CallerApiError extends Error {
   constructor(status, body) {
@@ -54,6 +59,7 @@ export class CallerClient {
     this._socket = null;
     this._retry = 0;
     this._wanted = false;
+    this._heartbeat = null;
   }
 
   // ---------------------------------------------------------------- events
@@ -84,7 +90,9 @@ export class CallerClient {
     } else if (session && event.type === "state") {
       session.state = event.state;
       session.state_since = event.since;
-      if (event.state === "available" || event.state === "paused") {
+      // A caller paused in wrap-up (too long, or away) still holds the contact to save.
+      const keeps = event.state === "paused" && session.call_state === "ended";
+      if ((event.state === "available" || event.state === "paused") && !keeps) {
         session.contact = null;
         session.call_state = null;
       }
@@ -106,6 +114,22 @@ export class CallerClient {
     if (!this.session) throw new Error("join a campaign first");
     this._wanted = true;
     this._open(this.session.id);
+    this._beat();
+  }
+
+  _beat() {
+    // The open event stream shows the page is there; without it (reconnecting, or blocked by
+    // a proxy) a heartbeat does, so a caller is never paused for a stream that is down.
+    clearInterval(this._heartbeat);
+    this._heartbeat = setInterval(() => {
+      const session = this.session;
+      if (!this._wanted || !session || session.state === "ended") {
+        clearInterval(this._heartbeat);
+        return;
+      }
+      if (this._socket && this._socket.readyState === WebSocket.OPEN) return;
+      this._request("POST", `/sessions/${session.id}/heartbeat`).catch(() => {});
+    }, HEARTBEAT_MS);
   }
 
   _open(sessionId) {
@@ -134,6 +158,7 @@ export class CallerClient {
   /** Close the event stream. */
   disconnect() {
     this._wanted = false;
+    clearInterval(this._heartbeat);
     if (this._socket) this._socket.close();
     this._socket = null;
   }
@@ -185,8 +210,16 @@ export class CallerClient {
     return login;
   }
 
-  /** End this browser's login. */
+  /** Leave the open session (a call in progress is hung up), then end this browser's login. */
   async logout() {
+    if (this.session && this.session.state !== "ended") {
+      try {
+        await this.leave();
+      } catch (error) {
+        // The server leaves it on logout too; the login must end whatever this said.
+        if (!(error instanceof CallerApiError)) throw error;
+      }
+    }
     this.disconnect();
     await this._request("POST", "/logout");
     this.caller = null;
