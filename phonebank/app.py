@@ -24,6 +24,7 @@ from phonebank.kit.guards import reject_nul_characters
 from phonebank.kit.openapi import install_error_docs
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from phonebank.kit.redaction import install_redaction
 from phonebank.kit.urls import set_base_url
 from phonebank.metrics.router import LatencyMiddleware
 from phonebank.metrics.router import router as metrics_router
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The server configured its logging before starting us: mask keys in every handler.
+        install_redaction()
         owns_engine = not hasattr(app.state, "sessionmaker")
         if owns_engine:
             app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)

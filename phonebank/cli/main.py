@@ -19,6 +19,7 @@ from phonebank.cli.simulate import simulate
 from phonebank.config import get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.errors import DomainError
+from phonebank.kit.redaction import install_redaction
 from phonebank.migrations import runner
 from phonebank.organizations.service import create_organization, get_organization
 
@@ -182,6 +183,7 @@ def worker() -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_redaction()
     asyncio.run(run_worker(settings))
 
 
