@@ -29,6 +29,7 @@ from phonebank.dialer.carriers.twilio_events import Normalized
 from phonebank.dialer.commands import EngineLink, Reply, execute
 from phonebank.dialer.service import DialerService
 from phonebank.errors import Conflict, DomainError, Unavailable
+from phonebank.kit.problems import redis_unavailable
 from phonebank.kit.redis import connect
 
 logger = logging.getLogger("phonebank.dialer.remote")
@@ -90,11 +91,7 @@ class CommandClient:
                 await pipe.execute()
             answered = await self._redis.blpop([_reply_key(command_id)], timeout=self.timeout)
         except RedisError:
-            raise Unavailable(
-                "the shared store (Redis) does not answer, so the campaign's dialer cannot be "
-                "reached: try again in a moment",
-                headers={"Retry-After": "5"},
-            ) from None
+            raise redis_unavailable() from None
         if answered is None:
             raise Unavailable("the campaign's dialer did not answer: try again in a moment")
         data = json.loads(cast(tuple[bytes, bytes], answered)[1])

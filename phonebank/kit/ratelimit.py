@@ -20,7 +20,8 @@ from typing import Any, Protocol, cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from phonebank.errors import DomainError, Unavailable
+from phonebank.errors import DomainError
+from phonebank.kit.problems import redis_unavailable
 from phonebank.kit.redis import connect
 
 
@@ -144,11 +145,7 @@ async def check_rate(
     try:
         allowance = await limiter.hit(key)
     except RedisError:
-        raise Unavailable(
-            "the shared store (Redis) does not answer, so requests cannot be counted: "
-            "try again in a moment",
-            headers={"Retry-After": "5"},
-        ) from None
+        raise redis_unavailable() from None
     if not allowance.allowed:
         raise TooManyRequests(
             f"{what} may make {allowance.limit} requests a minute; "
