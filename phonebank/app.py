@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phonebank import __version__
 from phonebank.api.router import router as api_router
+from phonebank.calling.throttle import MemoryThrottle, RedisThrottle
 from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.carriers.twilio import TwilioConfig
@@ -121,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await app.state.bus.close()
             if app.state.redis_probe is not None:
                 await app.state.redis_probe.aclose()
+            if isinstance(app.state.login_throttle, RedisThrottle):
+                await app.state.login_throttle.close()
             if isinstance(app.state.rate_limiter, RedisRateLimiter):
                 await app.state.rate_limiter.close()
             if webhooks is not None:
@@ -138,6 +141,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
     app.state.rate_limiter = make_rate_limiter(settings)
+    # Failed logins, counted across processes like the rate limits.
+    app.state.login_throttle = (
+        RedisThrottle(settings.redis_url) if settings.redis_url else MemoryThrottle()
+    )
     # What /healthz asks when Redis is part of the deployment.
     app.state.redis_probe = connect_redis(settings.redis_url) if settings.redis_url else None
     # Several processes: caller actions reach engines of other processes through Redis.
