@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     twilio_api_key_sid: str | None = None
     twilio_api_key_secret: str | None = Field(default=None, repr=False)
     twilio_twiml_app_sid: str | None = None
+    # Edge hardening: the proxies trusted to say a request's scheme and client address
+    # (X-Forwarded-Proto, X-Forwarded-For), as uvicorn's `forwarded_allow_ips`: addresses or
+    # networks, comma-separated, or `*`. Unset: uvicorn's default (127.0.0.1).
+    forwarded_allow_ips: str | None = None
 
     def twilio_options(self) -> dict[str, Any] | None:
         """The Twilio carrier's options, or None when no account is configured."""

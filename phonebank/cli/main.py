@@ -161,8 +161,12 @@ def serve(
         os.environ["PHONEBANK_SIMULATED_CARRIER"] = json.dumps(DEMO_SIMULATED_CARRIER)
     if demo:
         print_demo_banner(run_in_session(seed_demo), base_url=f"http://{host}:{port}")
+    # Behind a TLS proxy, the trusted proxy's headers make URLs, cookies and checks https.
+    proxies = {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level=settings.log_level, **proxies
+        )
         return
     uvicorn.run(
         "phonebank.app:create_app",
@@ -171,6 +175,7 @@ def serve(
         host=host,
         port=port,
         log_level=settings.log_level,
+        **proxies,
     )
 
 
