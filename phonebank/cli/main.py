@@ -162,10 +162,15 @@ def serve(
     if demo:
         print_demo_banner(run_in_session(seed_demo), base_url=f"http://{host}:{port}")
     # Behind a TLS proxy, the trusted proxy's headers make URLs, cookies and checks https.
-    proxies = {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
+    trusted = settings.forwarded_allow_ips
     if workers == 1:
         uvicorn.run(
-            create_app(settings), host=host, port=port, log_level=settings.log_level, **proxies
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            proxy_headers=True,
+            forwarded_allow_ips=trusted,
         )
         return
     uvicorn.run(
@@ -175,7 +180,8 @@ def serve(
         host=host,
         port=port,
         log_level=settings.log_level,
-        **proxies,
+        proxy_headers=True,
+        forwarded_allow_ips=trusted,
     )
 
 
