@@ -90,16 +90,20 @@ class TlsProxy:
                     line for line in rest.split(b"\r\n")
                     if line and not line.lower().startswith(b"x-forwarded-")
                 ]  # fmt: skip
-                length = 0
+                length, upgrade = 0, False
                 for line in kept:
                     name, _, value = line.partition(b":")
                     if name.strip().lower() == b"content-length":
                         length = int(value.strip())
+                    upgrade = upgrade or name.strip().lower() == b"upgrade"
                 forwarded = [b"X-Forwarded-Proto: https", b"X-Forwarded-For: " + peer.encode()]
                 backend_out.write(b"\r\n".join([request_line, *kept, *forwarded]) + b"\r\n\r\n")
                 if length:
                     backend_out.write(await client_in.readexactly(length))
                 await backend_out.drain()
+                if upgrade:  # a WebSocket: from here on, frames both ways
+                    await self._pipe(client_in, backend_out)
+                    break
         except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
             pass
         finally:
