@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from redis.exceptions import RedisError
 from sqlalchemy import text
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from phonebank import __version__
 from phonebank.api.router import router as api_router
+from phonebank.calling.throttle import MemoryThrottle, RedisThrottle
 from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.dialer.carriers.twilio import TwilioConfig
@@ -24,6 +26,8 @@ from phonebank.kit.guards import reject_nul_characters
 from phonebank.kit.openapi import install_error_docs, operation_id
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from phonebank.kit.redaction import install_redaction
+from phonebank.kit.redis import connect as connect_redis
 from phonebank.kit.urls import set_base_url
 from phonebank.metrics.router import LatencyMiddleware
 from phonebank.metrics.router import router as metrics_router
@@ -92,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The server configured its logging before starting us: mask keys in every handler.
+        install_redaction()
         owns_engine = not hasattr(app.state, "sessionmaker")
         if owns_engine:
             app.state.engine = create_engine(settings.database_url, echo=settings.sql_echo)
@@ -114,6 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await app.state.commands.close()
             if isinstance(app.state.bus, RedisBus):
                 await app.state.bus.close()
+            if app.state.redis_probe is not None:
+                await app.state.redis_probe.aclose()
+            if isinstance(app.state.login_throttle, RedisThrottle):
+                await app.state.login_throttle.close()
             if isinstance(app.state.rate_limiter, RedisRateLimiter):
                 await app.state.rate_limiter.close()
             if webhooks is not None:
@@ -133,6 +143,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # One process: events in memory. Several (PHONEBANK_REDIS_URL): through Redis.
     app.state.bus = RedisBus(settings.redis_url) if settings.redis_url else InMemoryBus()
     app.state.rate_limiter = make_rate_limiter(settings)
+    # Failed logins, counted across processes like the rate limits.
+    app.state.login_throttle = (
+        RedisThrottle(settings.redis_url) if settings.redis_url else MemoryThrottle()
+    )
+    # What /healthz asks when Redis is part of the deployment.
+    app.state.redis_probe = connect_redis(settings.redis_url) if settings.redis_url else None
     # Several processes: caller actions reach engines of other processes through Redis.
     app.state.commands = CommandClient(settings.redis_url) if settings.redis_url else None
     twilio = settings.twilio_options()
@@ -158,7 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["health"])
     async def healthz(request: Request) -> JSONResponse:
-        """Health: the process answers and the database responds."""
+        """Health: the process answers, the database responds, and Redis when configured."""
         try:
             async with request.app.state.sessionmaker() as session:
                 await session.execute(text("SELECT 1"))
@@ -166,12 +182,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception:
             logger.exception("health check: database unreachable")
             database = "unreachable"
-        healthy = database == "ok"
-        body = {
-            "status": "ok" if healthy else "degraded",
-            "version": __version__,
-            "database": database,
-        }
+        body = {"version": __version__, "database": database}
+        probe = request.app.state.redis_probe
+        if probe is not None:
+            try:
+                await probe.ping()
+                body["redis"] = "ok"
+            except RedisError as error:
+                logger.warning("health check: Redis unreachable: %s", error)
+                body["redis"] = "unreachable"
+        healthy = all(value == "ok" for name, value in body.items() if name != "version")
+        body = {"status": "ok" if healthy else "degraded", **body}
         return JSONResponse(body, status_code=200 if healthy else 503)
 
     return app

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     caller_presence_timeout_seconds: float = Field(default=15.0, gt=0)
     caller_absent_end_seconds: float = Field(default=120.0, gt=0)
     wrap_up_max_seconds: float = Field(default=300.0, gt=0)
+    # Edge hardening: the proxies trusted to say a request's scheme and client address
+    # (X-Forwarded-Proto, X-Forwarded-For), as uvicorn's `forwarded_allow_ips`: addresses or
+    # networks, comma-separated, or `*`. Unset: uvicorn's default (127.0.0.1).
+    forwarded_allow_ips: str | None = None
 
     def twilio_options(self) -> dict[str, Any] | None:
         """The Twilio carrier's options, or None when no account is configured."""

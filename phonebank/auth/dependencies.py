@@ -1,7 +1,7 @@
 """FastAPI dependencies that turn request credentials into a Principal and check scopes."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
@@ -22,6 +22,7 @@ _osdi_token_query = APIKeyQuery(name="osdi-api-token", auto_error=False)
 _api_key_query = APIKeyQuery(name="api_key", auto_error=False, description="Impact Dialing id")
 _api_auth_query = APIKeyQuery(name="api_auth", auto_error=False, description="its secret")
 
+T = TypeVar("T")
 DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
 
 
@@ -36,14 +37,34 @@ async def get_principal(
 ) -> Principal:
     """Authenticate by Bearer token, OSDI-API-Token (header or `osdi-api-token` query), or the
     api_key + api_auth pair; then count the request against the key's rate limit."""
-    principal = await _identify(
-        request, session, bearer, osdi_token or osdi_token_query, api_key, api_auth
+    return await counted(
+        request,
+        _identify(request, session, bearer, osdi_token or osdi_token_query, api_key, api_auth),
     )
-    allowance = await check_rate(
-        getattr(request.app.state, "rate_limiter", None), str(principal.service_account_id)
-    )
-    request.state.rate_limit = allowance
-    return principal
+
+
+def client_address(request: Request) -> str:
+    """The client's address (the proxy's client, when the proxy is trusted)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+async def counted(
+    request: Request,
+    identify: Awaitable[T],
+    key: Callable[[T], str] = lambda principal: str(principal.service_account_id),  # type: ignore[attr-defined]
+) -> T:
+    """Who `identify` proves, the request counted against their key's (or login's) rate
+    limit; a failed authentication counts against the client's address instead."""
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    try:
+        found = await identify
+    except Unauthorized:
+        await check_rate(
+            limiter, f"address:{client_address(request)}", what="this address (failing to log in)"
+        )
+        raise
+    request.state.rate_limit = await check_rate(limiter, key(found))
+    return found
 
 
 async def _identify(

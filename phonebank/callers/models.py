@@ -37,7 +37,10 @@ class Caller(IdMixin, TimestampMixin, Base):
     """A person who makes calls; logs in with email and password or a campaign PIN."""
 
     __tablename__ = "callers"
-    __table_args__ = (UniqueConstraint("organization_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "email"),
+        Index("ix_callers_organization_id_pin_lookup", "organization_id", "pin_lookup"),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
@@ -46,6 +49,9 @@ class Caller(IdMixin, TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
+    # A keyed digest of (organization, PIN): a PIN login finds its caller by it and checks one
+    # argon2 hash, not one per caller. NULL for PINs set before it existed (checked the slow way).
+    pin_lookup: Mapped[str | None] = mapped_column(String(64))
     phone_number: Mapped[str | None] = mapped_column(String(20))
     # Calls from a phone only (no browser): the dialer rings this number to connect the caller.
     phones_only: Mapped[bool] = mapped_column(default=False)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request, WebSocket
 from fastapi.security import APIKeyCookie
 
-from phonebank.auth.dependencies import DbSession
+from phonebank.auth.dependencies import DbSession, counted
 from phonebank.callers.models import Caller
 from phonebank.calling.cookies import CSRF_HEADER, SESSION_COOKIE
 from phonebank.calling.models import CallerLogin
@@ -34,7 +34,9 @@ async def current_caller(
     token: Annotated[str | None, Depends(_session_cookie)],
 ) -> CallerAuth:
     """The caller of the session cookie; changes must also carry the login's CSRF token."""
-    login, caller = await login_from_token(session, token)
+    login, caller = await counted(
+        request, login_from_token(session, token), key=lambda found: f"login:{found[0].id}"
+    )
     require_csrf(login, method=request.method, csrf_token=request.headers.get(CSRF_HEADER))
     return CallerAuth(login, caller)
 

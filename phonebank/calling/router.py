@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
 
-from phonebank.auth.dependencies import DbSession
+from phonebank.auth.dependencies import DbSession, client_address
 from phonebank.callers.models import CallerSession
 from phonebank.calling import service
 from phonebank.calling import session_actions as actions
@@ -32,6 +32,7 @@ from phonebank.calling.session_actions import (
     live_view,
     save_result,
 )
+from phonebank.calling.throttle import login_keys, throttled
 from phonebank.campaigns.models import Campaign
 from phonebank.db import utcnow
 from phonebank.errors import NotFound
@@ -48,12 +49,16 @@ def _caller_view(auth: CallerAuth) -> CallerView:
 @router.post("/login", response_model=LoginOut)
 async def login(body: LoginIn, request: Request, response: Response, session: DbSession) -> object:
     """Log in with email and password, or a campaign access code and PIN; sets the cookies."""
-    caller, campaign = await service.authenticate_caller(
-        session,
-        email=body.email,
-        password=body.password,
-        access_code=body.access_code,
-        pin=body.pin,
+    caller, campaign = await throttled(
+        request.app.state.login_throttle,
+        login_keys(email=body.email, access_code=body.access_code, address=client_address(request)),
+        service.authenticate_caller(
+            session,
+            email=body.email,
+            password=body.password,
+            access_code=body.access_code,
+            pin=body.pin,
+        ),
     )
     made = await service.create_login(session, caller=caller, campaign=campaign, now=utcnow())
     secure = request.url.scheme == "https"

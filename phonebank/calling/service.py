@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.callers.models import Caller, CallerSession
-from phonebank.callers.service import verify_caller_password, verify_caller_pin
+from phonebank.callers.service import pin_lookup, verify_caller_password, verify_caller_pin
 from phonebank.callers.sessions import session_event, start_session
 from phonebank.calling.cookies import CSRF_HEADER, SAFE_METHODS
 from phonebank.calling.models import CallerLogin
@@ -50,12 +50,16 @@ class NewLogin:
 
 
 async def _candidates_for_pin(
-    session: AsyncSession, campaign: Campaign, email: str | None
+    session: AsyncSession, campaign: Campaign, email: str | None, pin: str
 ) -> list[Caller]:
+    # The callers whose lookup digest matches (one, unless two share a PIN), then those whose
+    # PIN predates the digest: only they cost a hash each, until they log in once.
+    lookup = pin_lookup(campaign.organization_id, pin)
     statement = select(Caller).where(
         Caller.organization_id == campaign.organization_id,
         Caller.active.is_(True),
         Caller.pin_hash.is_not(None),
+        or_(Caller.pin_lookup == lookup, Caller.pin_lookup.is_(None)),
     )
     if email is not None:
         statement = statement.where(Caller.email == email.strip().lower())
@@ -64,7 +68,7 @@ async def _candidates_for_pin(
     callers = list(await session.scalars(statement.limit(MAX_PIN_CANDIDATES + 1)))
     if len(callers) > MAX_PIN_CANDIDATES:
         raise Unauthorized("this campaign has many callers: log in with your email and PIN")
-    return callers
+    return sorted(callers, key=lambda caller: caller.pin_lookup is None)
 
 
 async def authenticate_caller(
@@ -81,8 +85,9 @@ async def authenticate_caller(
             select(Campaign).where(Campaign.access_code == normalize_access_code(access_code))
         )
         if campaign is not None:
-            for caller in await _candidates_for_pin(session, campaign, email):
+            for caller in await _candidates_for_pin(session, campaign, email, pin):
                 if await asyncio.to_thread(verify_caller_pin, caller, pin):
+                    caller.pin_lookup = pin_lookup(campaign.organization_id, pin)
                     return caller, campaign
         raise Unauthorized("wrong access code or PIN")
     assert email is not None and password is not None

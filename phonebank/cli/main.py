@@ -7,7 +7,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +21,7 @@ from phonebank.cli.simulate import simulate
 from phonebank.config import Settings, get_settings
 from phonebank.db import create_engine, create_sessionmaker
 from phonebank.errors import DomainError
+from phonebank.kit.redaction import install_redaction
 from phonebank.migrations import runner
 from phonebank.organizations.service import create_organization, get_organization
 
@@ -199,26 +200,20 @@ def serve(
         os.environ["PHONEBANK_SIMULATED_CARRIER"] = json.dumps(DEMO_SIMULATED_CARRIER)
     if demo:
         print_demo_banner(run_in_session(seed_demo), base_url=f"http://{host}:{port}")
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
+        "ws_ping_interval": _socket_ping_seconds(settings),
+        "ws_ping_timeout": _socket_ping_seconds(settings),
+        # Behind a TLS proxy, the trusted proxy's headers make URLs, cookies and checks https.
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }
     if workers == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_level=settings.log_level,
-            ws_ping_interval=_socket_ping_seconds(settings),
-            ws_ping_timeout=_socket_ping_seconds(settings),
-        )
+        uvicorn.run(create_app(settings), **options)
         return
-    uvicorn.run(
-        "phonebank.app:create_app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level=settings.log_level,
-        ws_ping_interval=_socket_ping_seconds(settings),
-        ws_ping_timeout=_socket_ping_seconds(settings),
-    )
+    uvicorn.run("phonebank.app:create_app", factory=True, workers=workers, **options)
 
 
 def _socket_ping_seconds(settings: Settings) -> float:
@@ -238,6 +233,7 @@ def worker() -> None:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_redaction()
     asyncio.run(run_worker(settings))
 
 

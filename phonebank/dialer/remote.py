@@ -29,6 +29,8 @@ from phonebank.dialer.carriers.twilio_events import Normalized
 from phonebank.dialer.commands import EngineLink, Reply, execute
 from phonebank.dialer.service import DialerService
 from phonebank.errors import Conflict, DomainError, Unavailable
+from phonebank.kit.problems import redis_unavailable
+from phonebank.kit.redis import connect
 
 logger = logging.getLogger("phonebank.dialer.remote")
 
@@ -54,7 +56,9 @@ class CommandClient:
     """An API process's way to the engines other processes run."""
 
     def __init__(self, url: str, *, timeout: float = REPLY_SECONDS) -> None:
-        self._redis: Redis = Redis.from_url(url)
+        # The socket outwaits the reply wait: a dialer that does not answer ends as a 503,
+        # never as a socket timeout racing the BLPOP (a 500).
+        self._redis: Redis = connect(url, blocking_seconds=timeout)
         self.timeout = timeout
 
     async def ask(
@@ -80,11 +84,14 @@ class CommandClient:
             "deadline": time.time() + self.timeout,
         }
         key = _commands_key(owner)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, json.dumps(message, default=str))
-            pipe.expire(key, KEY_SECONDS)
-            await pipe.execute()
-        answered = await self._redis.blpop([_reply_key(command_id)], timeout=self.timeout)
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.rpush(key, json.dumps(message, default=str))
+                pipe.expire(key, KEY_SECONDS)
+                await pipe.execute()
+            answered = await self._redis.blpop([_reply_key(command_id)], timeout=self.timeout)
+        except RedisError:
+            raise redis_unavailable() from None
         if answered is None:
             raise Unavailable("the campaign's dialer did not answer: try again in a moment")
         data = json.loads(cast(tuple[bytes, bytes], answered)[1])

@@ -23,7 +23,7 @@ ERROR_TITLES = {
     406: "The client accepts none of the formats offered (JSON, XML)",
     415: "The body is in a format this route does not read",
     422: "The request does not match the documented parameters or body",
-    429: "Too many requests for this key; retry after `Retry-After` seconds",
+    429: "Too many requests (for this key, address or login); retry after `Retry-After` seconds",
 }
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -95,7 +95,8 @@ def _error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[i
     if _takes_input(operation) or _needs_credentials(operation):
         # A body or id can name something missing, break a rule or clash with stored state;
         # wrong credentials are a 401 on a route that takes them in the body too (logins).
-        statuses += [400, 401, 404, 409]
+        # Failed logins and failed credentials are counted, and back off with a 429.
+        statuses += [400, 401, 404, 409, 429]
     if _needs_credentials(operation):
         statuses += [403, 429]
     if path.startswith(OBI_PREFIX):

@@ -3,6 +3,11 @@
 A client's URL must not reach the server's own network: loopback, private, link-local and
 other reserved addresses are refused at connect time (after DNS), unless
 `PHONEBANK_ALLOW_PRIVATE_WEBHOOKS` is set for a deployment whose receivers live inside.
+
+The name is resolved once: the connection goes to the address that was checked (the URL's
+host is replaced by it, the `Host` header and TLS server name keep the name), so a name that
+answers a public address to the check and a private one to the connect (DNS rebinding) gets
+nowhere. Every redirect comes back through the transport and is checked the same way.
 """
 
 import asyncio
@@ -20,13 +25,13 @@ def _public(address: str) -> bool:
 
 
 class PublicOnlyTransport(httpx.AsyncBaseTransport):
-    """Sends requests only to hosts whose every address is public."""
+    """Sends requests only to hosts whose every address is public, to the address checked."""
 
     def __init__(self) -> None:
         self._inner = httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Refuse a private destination; pass the rest on."""
+        """Refuse a private destination; send the rest to the very address checked."""
         host = request.url.host
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(
@@ -41,6 +46,11 @@ class PublicOnlyTransport(httpx.AsyncBaseTransport):
                 "to deliver inside your network)",
                 request=request,
             )
+        # Pin the connection to a checked address; the name stays in Host (set when the
+        # request was built) and in the TLS server name, so certificates still verify.
+        pinned = str(infos[0][4][0]).split("%", 1)[0]
+        request.url = request.url.copy_with(host=pinned)
+        request.extensions = {**request.extensions, "sni_hostname": host}
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:

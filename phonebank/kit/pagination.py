@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from phonebank.kit.redaction import without_secrets
 from phonebank.kit.schemas import Schema
 
 T = TypeVar("T", bound=BaseModel)
@@ -82,7 +83,9 @@ def build_page(
     total_pages = max(1, math.ceil(total / params.per_page))
 
     def link(page: int) -> str:
-        return str(request.url.include_query_params(page=page, per_page=params.per_page))
+        return str(
+            without_secrets(request.url).include_query_params(page=page, per_page=params.per_page)
+        )
 
     return Page[item_schema](  # type: ignore[valid-type]
         items=[item_schema.model_validate(row) for row in rows],

@@ -6,10 +6,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from phonebank.errors import DomainError
+from phonebank.errors import DomainError, Unavailable
 
 logger = logging.getLogger("phonebank.errors")
 PROBLEM_JSON = "application/problem+json"
@@ -83,6 +84,20 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return await _unexpected_error(request, exc)
 
 
+async def _redis_error(request: Request, exc: Exception) -> JSONResponse:
+    # Redis down or hung: a request that needs it says so, as the outage it is (not a 500).
+    logger.warning("Redis unreachable on %s %s: %s", request.method, request.url.path, exc)
+    return await _domain_error(request, redis_unavailable())
+
+
+def redis_unavailable() -> Unavailable:
+    """The 503 of a request that needs Redis while it does not answer."""
+    return Unavailable(
+        "the shared store (Redis) does not answer: try again in a moment",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal server error", "Something went wrong; it has been logged.")
@@ -104,4 +119,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(RedisError, _redis_error)
     app.add_exception_handler(Exception, _unexpected_error)

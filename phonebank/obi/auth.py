@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPBasic
 from starlette.exceptions import HTTPException
 
-from phonebank.auth.dependencies import DbSession
+from phonebank.auth.dependencies import DbSession, counted
 from phonebank.auth.scopes import Scope
 from phonebank.auth.service import Principal, authenticate, authenticate_basic, split_token
 from phonebank.errors import Forbidden, Unauthorized
@@ -43,7 +43,7 @@ async def obi_principal(
 ) -> Principal:
     """The principal behind the request's Basic or Bearer credentials (401 with a challenge)."""
     try:
-        return await _principal(request, session)
+        return await counted(request, _principal(request, session))
     except Unauthorized as error:
         raise HTTPException(401, error.detail, headers=_CHALLENGE) from None
 

@@ -20,6 +20,7 @@ from phonebank.errors import DomainError, Invalid
 from phonebank.kit.filters import FilterExpr, parse_filter, rename_fields
 from phonebank.kit.pagination import MAX_PAGE, MAX_PER_PAGE, PageParams
 from phonebank.kit.problems import DATA_ERROR_DETAIL, is_data_error
+from phonebank.kit.redaction import without_secrets
 from phonebank.kit.urls import absolute_url
 
 logger = logging.getLogger("phonebank.osdi")
@@ -146,7 +147,13 @@ def collection(
     total_pages = max(1, math.ceil(total / params.per_page))
 
     def page_link(page: int) -> dict[str, str]:
-        return {"href": str(request.url.include_query_params(page=page, per_page=params.per_page))}
+        return {
+            "href": str(
+                without_secrets(request.url).include_query_params(
+                    page=page, per_page=params.per_page
+                )
+            )
+        }
 
     links: dict[str, Any] = {"self": page_link(params.page)}
     if params.page < total_pages:

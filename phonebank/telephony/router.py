@@ -20,12 +20,14 @@ from phonebank.calling.dependencies import CurrentCaller
 from phonebank.calling.keypad import read_entry
 from phonebank.calling.service import end_session
 from phonebank.calling.session_actions import clock_now, engine_of, join_engine, leave_engine
+from phonebank.calling.throttle import login_keys, throttled
 from phonebank.dialer.carriers.twilio import carrier_for, conference_twiml, hold_twiml
 from phonebank.dialer.carriers.twilio_events import from_answer, from_status
 from phonebank.dialer.commands import AgentView
 from phonebank.dialer.outcomes import SAFE_HARBOR_TEXT
 from phonebank.dialer.remote import CommandClient
 from phonebank.errors import Conflict, Invalid, Unauthorized
+from phonebank.kit.ratelimit import TooManyRequests
 from phonebank.telephony import rooms, tokens
 from phonebank.telephony.twiml import caller_conference, gather, redirect_after, say_and_hang_up
 from phonebank.telephony.webhooks import SignedRequest, TwilioRequest, twilio_config, twiml
@@ -123,11 +125,21 @@ async def dial_in_pin(
     background: BackgroundTasks,
 ) -> Response:
     """The PIN was keyed in: log the caller in, open their session, put them in its room."""
+    keys = login_keys(
+        email=None, access_code=code, address=f"phone:{twilio.params.get('From', '')}"
+    )
     try:
-        login = await phone.dial_in(
-            session, keyed_code=code, pin=twilio.params.get("Digits", ""), now=clock_now(request)
+        login = await throttled(
+            request.app.state.login_throttle,
+            keys,
+            phone.dial_in(
+                session,
+                keyed_code=code,
+                pin=twilio.params.get("Digits", ""),
+                now=clock_now(request),
+            ),
         )
-    except (Unauthorized, Conflict) as error:
+    except (Unauthorized, Conflict, TooManyRequests) as error:
         response = gather(
             f"{error.detail} Enter the campaign code, then pound.",
             action=_url(twilio, "/dial-in/code"),

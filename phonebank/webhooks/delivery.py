@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +55,7 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class _Due:
     delivery_id: Any
+    subscription_id: Any
     event_id: Any
     event: str
     payload: dict[str, Any]
@@ -71,7 +72,12 @@ class _Sent:
 
 
 class WebhookWorker:
-    """Delivers the outbox in the background of `phonebank serve`."""
+    """Delivers the outbox in the background of `phonebank serve`.
+
+    Each subscription is served by its own task, one delivery at a time and in order, so a
+    slow or dead receiver delays only its own events; every request has a total deadline
+    (connect, send and the whole answer), not one per read.
+    """
 
     def __init__(
         self,
@@ -80,7 +86,8 @@ class WebhookWorker:
         client: httpx.AsyncClient | None = None,
         policy: RetryPolicy | None = None,
         batch_size: int = 100,
-        concurrency: int = 10,
+        concurrency: int = 50,
+        per_subscription: int = 10,
         timeout_seconds: float = 10.0,
         poll_seconds: float = 1.0,
         lease_seconds: float = 120.0,
@@ -91,13 +98,20 @@ class WebhookWorker:
         self._owns_client = client is None
         self.policy = policy or RetryPolicy()
         self.batch_size = batch_size
+        # Receivers served at once, and deliveries one receiver is given per lease: a lease
+        # outlives the deliveries of one turn even when each takes its whole deadline.
+        self.concurrency = concurrency
+        self.per_subscription = per_subscription
+        self.timeout_seconds = timeout_seconds
         self.poll_seconds = poll_seconds
-        self.lease_seconds = lease_seconds
+        self.lease_seconds = max(lease_seconds, per_subscription * timeout_seconds * 1.2)
         self.rng = rng or random.Random()
-        self._limit = asyncio.Semaphore(concurrency)
         self._task: asyncio.Task[None] | None = None
+        self._turns: dict[Any, asyncio.Task[list[_Sent]]] = {}
 
-    async def _lease(self, now: datetime) -> list[_Due]:
+    async def _lease(
+        self, now: datetime, *, busy: Collection[Any] = (), receivers: int | None = None
+    ) -> list[_Due]:
         async with self.sessionmaker() as session, session.begin():
             statement = (
                 select(WebhookDelivery, WebhookSubscription.url, WebhookSubscription.secret)
@@ -112,14 +126,26 @@ class WebhookWorker:
                 .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.created_at)
                 .limit(self.batch_size)
             )
+            if busy:
+                # A receiver still working through its turn gets no more until it is done.
+                statement = statement.where(WebhookDelivery.subscription_id.not_in(list(busy)))
             if session.get_bind().dialect.name == "postgresql":
                 # Several workers share the outbox: each takes rows the others do not hold.
                 statement = statement.with_for_update(skip_locked=True, of=WebhookDelivery)
             rows = (await session.execute(statement)).all()
-            due = [
-                _Due(d.id, d.event_id, d.event, d.payload, d.attempts, url, secret)
-                for d, url, secret in rows
-            ]
+            taken: dict[Any, int] = {}
+            due: list[_Due] = []
+            for d, url, secret in rows:
+                count = taken.get(d.subscription_id, 0)
+                if count >= self.per_subscription:
+                    continue
+                if count == 0 and receivers is not None and len(taken) >= receivers:
+                    continue
+                taken[d.subscription_id] = count + 1
+                due.append(
+                    _Due(d.id, d.subscription_id, d.event_id, d.event, d.payload, d.attempts,
+                         url, secret)
+                )  # fmt: skip
             if due:
                 await session.execute(
                     update(WebhookDelivery)
@@ -142,14 +168,22 @@ class WebhookWorker:
                 due.secret, message_id=str(due.event_id), timestamp=timestamp, body=body
             ),
         }
-        async with self._limit:
-            try:
+        try:
+            # One deadline for the whole exchange: a receiver trickling its answer byte by
+            # byte would never trip a timeout per read.
+            async with asyncio.timeout(self.timeout_seconds):
                 response = await self.client.post(due.url, content=body, headers=headers)
-            except httpx.HTTPError as error:
-                return _Sent(due, None, f"{type(error).__name__}: {error}"[:1000])
+        except TimeoutError:
+            return _Sent(due, None, f"no answer within {self.timeout_seconds:g} s")
+        except httpx.HTTPError as error:
+            return _Sent(due, None, f"{type(error).__name__}: {error}"[:1000])
         if 200 <= response.status_code < 300:
             return _Sent(due, response.status_code, None)
         return _Sent(due, response.status_code, f"HTTP {response.status_code}")
+
+    async def _send_turn(self, due: Sequence[_Due]) -> list[_Sent]:
+        # One receiver's deliveries, in order, one at a time.
+        return [await self._send(item) for item in due]
 
     def _outcome(self, sent: _Sent, now: datetime) -> dict[str, Any]:
         attempts = sent.due.attempts + 1
@@ -172,6 +206,9 @@ class WebhookWorker:
             await session.execute(
                 update(WebhookDelivery), [self._outcome(item, now) for item in sent]
             )
+        for item in sent:
+            if item.error is not None:
+                logger.info("webhook %s to %s failed: %s", item.due.event, item.due.url, item.error)
 
     async def deliver_due(self, now: datetime | None = None) -> int:
         """Send one batch of due deliveries and record how each went; how many were sent."""
@@ -179,11 +216,8 @@ class WebhookWorker:
         due = await self._lease(now)
         if not due:
             return 0
-        sent = await asyncio.gather(*(self._send(item) for item in due))
-        await self._record(sent, now)
-        for item in sent:
-            if item.error is not None:
-                logger.info("webhook %s to %s failed: %s", item.due.event, item.due.url, item.error)
+        turns = await asyncio.gather(*(self._send_turn(items) for items in _by_receiver(due)))
+        await self._record([sent for turn in turns for sent in turn], now)
         return len(due)
 
     async def drain(self, now: datetime | None = None) -> int:
@@ -193,14 +227,34 @@ class WebhookWorker:
             total += sent
         return total
 
+    async def step(self) -> int:
+        """Record the receivers' finished turns, and start turns for idle receivers with
+        deliveries due; how many deliveries were started."""
+        finished = [key for key, task in self._turns.items() if task.done()]
+        sent = [item for key in finished for item in self._turns.pop(key).result()]
+        if sent:
+            await self._record(sent, utcnow())
+        free = self.concurrency - len(self._turns)
+        if free <= 0:
+            return 0
+        due = await self._lease(utcnow(), busy=set(self._turns), receivers=free)
+        for items in _by_receiver(due):
+            self._turns[items[0].subscription_id] = asyncio.create_task(self._send_turn(items))
+        return len(due)
+
     async def _run(self) -> None:
         while True:
             try:
-                sent = await self.deliver_due()
+                await self.step()
             except Exception:
                 logger.exception("webhook delivery failed; retrying")
-                sent = 0
-            if sent < self.batch_size:
+            # Wake when a turn ends (its outcome to record, its receiver free) or to poll.
+            turns = list(self._turns.values())
+            if turns:
+                await asyncio.wait(
+                    turns, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
+            else:
                 await asyncio.sleep(self.poll_seconds)
 
     async def start(self) -> None:
@@ -213,5 +267,17 @@ class WebhookWorker:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for turn in self._turns.values():
+            turn.cancel()
+        await asyncio.gather(*self._turns.values(), return_exceptions=True)
+        self._turns.clear()
         if self._owns_client:
             await self.client.aclose()
+
+
+def _by_receiver(due: Sequence[_Due]) -> list[list[_Due]]:
+    """Deliveries grouped by subscription, each group in the order it was leased."""
+    groups: dict[Any, list[_Due]] = {}
+    for item in due:
+        groups.setdefault(item.subscription_id, []).append(item)
+    return list(groups.values())

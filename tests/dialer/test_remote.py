@@ -100,6 +100,22 @@ async def test_no_holder_is_no_engine_and_a_silent_holder_is_a_503(
         await client.close()
 
 
+async def test_a_silent_holder_is_a_503_at_the_production_reply_wait(
+    world: World, served: tuple[DialerService, CampaignDialer]
+) -> None:
+    # The socket must outwait the reply wait: equal, the read timed out as the server
+    # answered, and a dead worker's callers got 500s until its leases expired.
+    _, engine = served
+    session_id = await world.log_in(engine)
+    client = CommandClient(TEST_REDIS_URL)
+    try:
+        await _hold(world, "a-process-that-died")
+        with pytest.raises(Unavailable):
+            await client.ask(world.sessionmaker, world.campaign_id, "view", session_id, {})
+    finally:
+        await client.close()
+
+
 async def test_a_forwarded_carrier_callback_reaches_the_carrier_that_placed_the_call(
     world: World, served: tuple[DialerService, CampaignDialer]
 ) -> None:
