@@ -21,6 +21,7 @@ from phonebank.dialer.worker import DialerRuntime
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
 from phonebank.kit.guards import reject_nul_characters
+from phonebank.kit.limits import BodyLimitMiddleware, BodyLimits
 from phonebank.kit.openapi import install_error_docs
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -143,6 +144,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BaseUrlMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(LatencyMiddleware)
+    # Outermost: an oversized or too deeply nested body is refused before anything reads it.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limits=BodyLimits(
+            json=settings.max_json_body_bytes,
+            upload=settings.max_upload_body_bytes,
+            obi_bulk=settings.max_obi_bulk_body_bytes,
+        ),
+    )
     app.include_router(api_router)
     app.include_router(tapraise_router)
     app.include_router(web_router)

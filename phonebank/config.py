@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     twilio_api_key_sid: str | None = None
     twilio_api_key_secret: str | None = Field(default=None, repr=False)
     twilio_twiml_app_sid: str | None = None
+    # Input hardening: pacers campaigns may name, body limits, slow clients, SQLite waits.
+    # Pacers beyond the built-in ones, by name (JSON: {"name": "package.module:Class"}); only
+    # these names, the built-in ones and the `phonebank.pacers` entry points may be chosen.
+    pacers: dict[str, str] = {}
+    # The largest request bodies, by kind, refused with 413 before they are read or parsed.
+    max_json_body_bytes: int = 4 * 1024 * 1024
+    max_upload_body_bytes: int = 64 * 1024 * 1024
+    max_obi_bulk_body_bytes: int = 32 * 1024 * 1024
+    # Seconds a client has to send a request's headers (and an idle connection stays open).
+    header_timeout_seconds: float = 10.0
+    # Seconds a write on SQLite waits for another one (an import) instead of failing.
+    sqlite_busy_timeout_seconds: float = 30.0
 
     def twilio_options(self) -> dict[str, Any] | None:
         """The Twilio carrier's options, or None when no account is configured."""

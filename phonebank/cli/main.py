@@ -146,6 +146,7 @@ def serve(
 
     from phonebank.app import create_app
     from phonebank.cli.demo import DEMO_SIMULATED_CARRIER, print_demo_banner, seed_demo
+    from phonebank.kit.slow_clients import HeaderDeadlineProtocol
 
     settings = get_settings()
     if workers > 1 and not settings.redis_url:
@@ -160,8 +161,12 @@ def serve(
         os.environ["PHONEBANK_SIMULATED_CARRIER"] = json.dumps(DEMO_SIMULATED_CARRIER)
     if demo:
         print_demo_banner(run_in_session(seed_demo), base_url=f"http://{host}:{port}")
+    # Slow clients: a request's headers must arrive within PHONEBANK_HEADER_TIMEOUT_SECONDS.
+    http = HeaderDeadlineProtocol
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level=settings.log_level, http=http
+        )
         return
     uvicorn.run(
         "phonebank.app:create_app",
@@ -170,6 +175,7 @@ def serve(
         host=host,
         port=port,
         log_level=settings.log_level,
+        http=http,
     )
 
 
