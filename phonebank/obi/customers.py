@@ -250,7 +250,9 @@ async def add_customers(
         try:
             entries.append(_entry(raw))
         except DomainError as error:
-            entries.append(error)
+            # Kept without its traceback: frames would hold the whole list alive in cycles.
+            error.__context__ = None
+            entries.append(error.with_traceback(None))
     valid = [entry for entry in entries if isinstance(entry, ContactCall)]
     organization = await get_organization(session, principal.organization_id)
     refused_early = len(valid) < len(entries)
