@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from phonebank import __version__
 from phonebank.api.router import router as api_router
 from phonebank.config import Settings, get_settings
-from phonebank.db import create_engine, create_sessionmaker
+from phonebank.db import READ_ONLY, create_engine, create_sessionmaker
 from phonebank.dialer.carriers.twilio import TwilioConfig
 from phonebank.dialer.remote import CommandClient
 from phonebank.dialer.worker import DialerRuntime
@@ -169,6 +169,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Health: the process answers and the database responds."""
         try:
             async with request.app.state.sessionmaker() as session:
+                # Read-only: on SQLite it answers while an import holds the write lock.
+                await session.connection(execution_options={READ_ONLY: True})
                 await session.execute(text("SELECT 1"))
             database = "ok"
         except Exception:
