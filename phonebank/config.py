@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # Seconds a client has to send a request's headers (and an idle connection stays open).
     header_timeout_seconds: float = 10.0
     # Seconds a write on SQLite waits for another one (an import) instead of failing.
-    sqlite_busy_timeout_seconds: float = 60.0
+    sqlite_busy_timeout_seconds: float = 120.0
 
     def twilio_options(self) -> dict[str, Any] | None:
         """The Twilio carrier's options, or None when no account is configured."""
