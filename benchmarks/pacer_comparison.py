@@ -25,21 +25,20 @@ from rich.table import Table
 from phonebank.dialer.simulation import SCENARIOS, run_simulation
 
 console = Console(width=130)
-MODULE = "published_pacers"
-# Each method: the pacers (mode, dotted-path pacer or None) tried for it, with a label each.
+# Each method: the pacers (mode, registered pacer name or None) tried for it, with a label each.
 METHODS: dict[str, list[tuple[str, str, str | None]]] = {
     "power (1 line per free caller)": [("ratio 1", "power", None)],
     "VICIdial adaptive": [
-        (f"{form}, {waiting} waiting", "predictive", f"{MODULE}:{cls}_{waiting}")
+        (f"{form}, {waiting} waiting", "predictive", f"{cls}_{waiting}")
         for form, cls in (("hard limit", "VicidialAdaptive"), ("average", "VicidialAverage"))
         for waiting in (0, 2)
     ],
     "Impact Dialing dial factor": [
-        (f"factor {ratio:g}", "predictive", f"{MODULE}:FixedRatio_{round(ratio * 100)}")
+        (f"factor {ratio:g}", "predictive", f"FixedRatio_{round(ratio * 100)}")
         for ratio in (2, 3, 4, 6, 8, 10, 12)
     ],
     "Erlang / binomial model": [
-        (f"{factor:g} x share", "predictive", f"{MODULE}:Binomial_{round(factor * 100)}")
+        (f"{factor:g} x share", "predictive", f"Binomial_{round(factor * 100)}")
         for factor in (1.0, 0.7, 0.5)
     ],
     "ours (predictive)": [("defaults", "predictive", None)],
@@ -63,6 +62,11 @@ class Day:
 def play(day: Day, target: float, seed: int, hours: float | None) -> Day:
     """Play `day` in this process."""
     scenario = SCENARIOS[day.scenario]
+    if day.pacer is not None:
+        # Campaigns name pacers from the registry: the variant joins it in this process.
+        from published_pacers import register
+
+        register(day.pacer)
     if hours is not None:
         scenario = replace(scenario, hours=hours)
     result = asyncio.run(

@@ -13,7 +13,6 @@ utilization would cost, and with `--plot` draws the curve.
 
 import asyncio
 import itertools
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from phonebank.dialer.pacers.predictive import PredictivePacer
+from phonebank.dialer.pacers.registry import register_pacer
 from phonebank.dialer.simulation import SCENARIOS, run_simulation
 
 TARGET_PERCENT = 3.0
@@ -34,7 +34,7 @@ console = Console(width=120)
 def __getattr__(name: str) -> Any:
     """`AimedPredictive_115`: the predictive pacer steering to 1.15 of the target.
 
-    The engine loads a pacer by dotted path and without settings, so each aim is a class.
+    The engine makes a pacer by its registered name, without settings, so each aim is a class.
     """
     if not name.startswith(_AIMED_PREFIX):
         raise AttributeError(name)
@@ -59,8 +59,8 @@ class Point:
 
 def play(scenario: str, aim: float, seed: int) -> Point:
     """One day of `scenario` with the pacer aiming at `aim` of the target."""
-    module = Path(__file__).stem
-    pacer = f"{module}:{_AIMED_PREFIX}{round(aim * 100)}"
+    pacer = f"{_AIMED_PREFIX}{round(aim * 100)}"
+    register_pacer(pacer, __getattr__(pacer))  # campaigns name pacers from the registry
     result = asyncio.run(
         run_simulation(
             SCENARIOS[scenario],
@@ -129,8 +129,6 @@ def main(
     if scenario not in SCENARIOS:
         raise typer.BadParameter(f"unknown scenario {scenario!r}")
     levels = [float(aim) for aim in aims.split(",")]
-    # The pacer classes live in this module: worker processes must import it by its name.
-    sys.path.insert(0, str(Path(__file__).parent))
     points: list[Point] = []
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         runs = [(scenario, aim, seed) for aim in levels]

@@ -31,6 +31,7 @@ from collections import deque
 from typing import Any
 
 from phonebank.dialer.pacers.base import Pacer, PacerState
+from phonebank.dialer.pacers.registry import register_pacer
 
 
 class VicidialAdaptive(Pacer):
@@ -164,7 +165,7 @@ def _overflow(lines: int, chance: float, capacity: float) -> float:
     return expected
 
 
-# Variants by class name (the engine loads a pacer by dotted path and without settings):
+# Variants by class name (the engine makes a pacer by its registered name, without settings):
 # name prefix -> (base class, attribute set from the number after it, divisor).
 _VARIANTS: dict[str, tuple[type[Pacer], str, float]] = {
     "VicidialAdaptive_": (VicidialAdaptive, "waiting_target", 1.0),
@@ -181,3 +182,9 @@ def __getattr__(name: str) -> Any:
             value = int(name.removeprefix(prefix)) / divisor
             return type(name, (base,), {attribute: value, "__module__": __name__})
     raise AttributeError(name)
+
+
+def register(name: str) -> str:
+    """Register the variant `name` (`FixedRatio_250`) in this process's pacer registry."""
+    register_pacer(name, __getattr__(name))
+    return name

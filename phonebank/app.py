@@ -16,13 +16,14 @@ from phonebank import __version__
 from phonebank.api.router import router as api_router
 from phonebank.calling.throttle import MemoryThrottle, RedisThrottle
 from phonebank.config import Settings, get_settings
-from phonebank.db import create_engine, create_sessionmaker
+from phonebank.db import READ_ONLY, create_engine, create_sessionmaker
 from phonebank.dialer.carriers.twilio import TwilioConfig
 from phonebank.dialer.remote import CommandClient
 from phonebank.dialer.worker import DialerRuntime
 from phonebank.events.bus import InMemoryBus
 from phonebank.events.redis_bus import RedisBus
 from phonebank.kit.guards import reject_nul_characters
+from phonebank.kit.limits import BodyLimitMiddleware, BodyLimits
 from phonebank.kit.openapi import install_error_docs, operation_id
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -161,6 +162,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BaseUrlMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(LatencyMiddleware)
+    # Outermost: an oversized or too deeply nested body is refused before anything reads it.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limits=BodyLimits(
+            json=settings.max_json_body_bytes,
+            upload=settings.max_upload_body_bytes,
+            obi_bulk=settings.max_obi_bulk_body_bytes,
+        ),
+    )
     app.include_router(api_router)
     app.include_router(tapraise_router)
     app.include_router(web_router)
@@ -177,6 +187,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Health: the process answers, the database responds, and Redis when configured."""
         try:
             async with request.app.state.sessionmaker() as session:
+                # Read-only: on SQLite it answers while an import holds the write lock.
+                await session.connection(execution_options={READ_ONLY: True})
                 await session.execute(text("SELECT 1"))
             database = "ok"
         except Exception:

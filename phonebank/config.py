@@ -57,6 +57,20 @@ class Settings(BaseSettings):
     # (X-Forwarded-Proto, X-Forwarded-For), as uvicorn's `forwarded_allow_ips`: addresses or
     # networks, comma-separated, or `*`. Unset: uvicorn's default (127.0.0.1).
     forwarded_allow_ips: str | None = None
+    # Input hardening: pacers campaigns may name, body limits, slow clients, SQLite waits.
+    # Pacers beyond the built-in ones, by name (JSON: {"name": "package.module:Class"}); only
+    # these names, the built-in ones and the `phonebank.pacers` entry points may be chosen.
+    pacers: dict[str, str] = {}
+    # The largest request bodies, by kind, refused with 413 before they are read or parsed.
+    # An OBI bulk add of 3 MB (10,000 customers in XML) keeps the server under 300 MB; a CSV
+    # upload holds the import's 50 MB file and its form fields.
+    max_json_body_bytes: int = 4 * 1024 * 1024
+    max_upload_body_bytes: int = 51 * 1024 * 1024
+    max_obi_bulk_body_bytes: int = 3 * 1024 * 1024
+    # Seconds a client has to send a request's headers (and an idle connection stays open).
+    header_timeout_seconds: float = 10.0
+    # Seconds a write on SQLite waits for another one (an import) instead of failing.
+    sqlite_busy_timeout_seconds: float = 120.0
 
     def twilio_options(self) -> dict[str, Any] | None:
         """The Twilio carrier's options, or None when no account is configured."""

@@ -20,6 +20,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
+from phonebank.config import get_settings
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -100,6 +102,10 @@ class TimestampMixin:
     modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+# An execution option: this connection only reads (on SQLite it takes no write lock).
+READ_ONLY = "phonebank_read_only"
+
+
 def configure_sqlite(engine: AsyncEngine) -> None:
     """Make SQLite behave like a real database: FKs, WAL, and transactions we control."""
 
@@ -110,14 +116,20 @@ def configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        # A write waits this long for another (a large import) before failing.
+        busy_ms = round(get_settings().sqlite_busy_timeout_seconds * 1000)
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # IMMEDIATE takes the write lock up front, so two writers queue instead of deadlocking;
+        # a read-only connection (the health check) reads beside a writer instead of waiting.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:

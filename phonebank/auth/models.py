@@ -40,5 +40,7 @@ class ApiKey(IdMixin, TimestampMixin, Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # After this moment the key is refused (401); None: it never expires.
+    expires_at: Mapped[datetime | None]
 
     service_account: Mapped[ServiceAccount] = relationship(back_populates="api_keys")

@@ -10,6 +10,7 @@ from phonebank.auth import service
 from phonebank.auth.dependencies import DbSession, require
 from phonebank.auth.models import ApiKey, ServiceAccount
 from phonebank.auth.schemas import (
+    ApiKeyCreate,
     ApiKeyOut,
     IssuedKeyOut,
     ServiceAccountCreate,
@@ -31,6 +32,7 @@ def _issued(account: ServiceAccount, issued: service.IssuedKey) -> IssuedKeyOut:
         key_id=issued.api_key.key_id,
         api_auth=issued.secret,
         scopes=list(account.scopes),
+        expires_at=issued.api_key.expires_at,
     )
 
 
@@ -48,7 +50,8 @@ async def create_service_account(
     account = await service.create_service_account(
         session, organization_id=principal.organization_id, name=body.name, scopes=body.scopes
     )
-    return _issued(account, await service.issue_key(session, service_account=account))
+    issued = await service.issue_key(session, service_account=account, expires_at=body.expires_at)
+    return _issued(account, issued)
 
 
 @router.post(
@@ -57,13 +60,18 @@ async def create_service_account(
     status_code=status.HTTP_201_CREATED,
 )
 async def create_api_key(
-    account_id: uuid.UUID, principal: Admin, session: DbSession
+    account_id: uuid.UUID,
+    principal: Admin,
+    session: DbSession,
+    body: ApiKeyCreate | None = None,
 ) -> IssuedKeyOut:
-    """Issue another API key for a service account (shown only now)."""
+    """Issue another API key for a service account (shown only now), expiring if asked."""
     account = await service.get_service_account(
         session, organization_id=principal.organization_id, account_id=account_id
     )
-    return _issued(account, await service.issue_key(session, service_account=account))
+    expires_at = body.expires_at if body is not None else None
+    issued = await service.issue_key(session, service_account=account, expires_at=expires_at)
+    return _issued(account, issued)
 
 
 @router.delete("/api_keys/{key_uuid}", response_model=ApiKeyOut)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from phonebank.auth.scopes import Scope
 from phonebank.kit.schemas import InputSchema, Resource, Schema, TimestampedResource
@@ -19,6 +19,7 @@ class ApiKeyOut(Resource):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None
 
 
 class ServiceAccountOut(TimestampedResource):
@@ -37,6 +38,13 @@ class ServiceAccountCreate(InputSchema):
 
     name: str = Field(min_length=1, max_length=200)
     scopes: list[Scope] = Field(min_length=1)
+    expires_at: AwareDatetime | None = None
+
+
+class ApiKeyCreate(InputSchema):
+    """A new API key; without `expires_at` it lasts until revoked."""
+
+    expires_at: AwareDatetime | None = None
 
 
 class IssuedKeyOut(Schema):
@@ -49,3 +57,4 @@ class IssuedKeyOut(Schema):
     key_id: str
     api_auth: str
     scopes: list[str]
+    expires_at: datetime | None

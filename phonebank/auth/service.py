@@ -6,7 +6,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.auth.models import ApiKey, ServiceAccount
 from phonebank.auth.scopes import Scope
 from phonebank.db import utcnow
-from phonebank.errors import Conflict, NotFound, Unauthorized
+from phonebank.errors import Conflict, Invalid, NotFound, Unauthorized
 
 KEY_PREFIX = "pb"
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.
@@ -68,12 +68,22 @@ async def create_service_account(
     return account
 
 
-async def issue_key(session: AsyncSession, *, service_account: ServiceAccount) -> IssuedKey:
+async def issue_key(
+    session: AsyncSession,
+    *,
+    service_account: ServiceAccount,
+    expires_at: datetime | None = None,
+) -> IssuedKey:
     """A new API key for the account; the returned token is never stored or shown again."""
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid("expires_at must be in the future", field="expires_at")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32).replace("_", "-")
     api_key = ApiKey(
-        service_account_id=service_account.id, key_id=key_id, secret_hash=hash_secret(secret)
+        service_account_id=service_account.id,
+        key_id=key_id,
+        secret_hash=hash_secret(secret),
+        expires_at=expires_at,
     )
     session.add(api_key)
     await session.flush()
@@ -98,6 +108,8 @@ async def authenticate(session: AsyncSession, *, key_id: str, secret: str) -> Pr
     if api_key.revoked_at is not None or account.disabled:
         raise Unauthorized("this API key has been revoked")
     now = utcnow()
+    if api_key.expires_at is not None and api_key.expires_at <= now:
+        raise Unauthorized("this API key has expired")
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         api_key.last_used_at = now
     return Principal(

@@ -128,42 +128,24 @@ async def _taken_external_ids(
     return taken
 
 
-async def add_contact_calls(
+INSERT_CHUNK = 1000
+
+
+async def _insert(
     session: AsyncSession,
-    *,
     organization: Organization,
     campaign: Campaign,
-    entries: Sequence[ContactCall],
-    all_or_nothing: bool = False,
-    dry_run: bool = False,
-) -> list[ContactCallOutcome]:
-    """Check every entry and add a call (and its contact) for each accepted one.
-
-    An external id must be unique in the campaign (the call's id in hex when none is given).
-    With `all_or_nothing`, one refused entry means nothing is added; the accepted entries are
-    then reported without a call id, as they are by a `dry_run`, which only checks.
-    """
-    callers = await _known_callers(session, organization, entries)
-    taken = await _taken_external_ids(session, campaign, entries)
-    now = utcnow()
-    outcomes: list[ContactCallOutcome] = []
+    chunk: Sequence[tuple[ContactCall, list[ParsedPhone], uuid.UUID]],
+    *,
+    now: datetime,
+    first: int,
+) -> None:
+    """Write the contacts, numbers and calls of accepted entries (three statements)."""
     people: list[dict[str, Any]] = []
     phones: list[dict[str, Any]] = []
     calls: list[dict[str, Any]] = []
-    for entry in entries:
-        try:
-            _check_entry(entry, callers)
-            if entry.external_id is not None and entry.external_id in taken:
-                raise Conflict(
-                    f"external id {entry.external_id!r} is not unique in the campaign",
-                    field="external_id",
-                )
-            numbers = _numbers(organization, entry)
-        except DomainError as error:
-            outcomes.append(ContactCallOutcome(error=error))
-            continue
-        person_id, call_id = uuid.uuid4(), uuid.uuid4()
-        outcomes.append(ContactCallOutcome(call_id=call_id))
+    for index, (entry, numbers, call_id) in enumerate(chunk, start=first):
+        person_id = uuid.uuid4()
         people.append(
             {
                 "id": person_id,
@@ -209,17 +191,60 @@ async def add_contact_calls(
                 "attempts_count": 0,
                 "requested_at": now,
                 # A microsecond apart, so listings keep the order the entries were sent in.
-                "created_at": now + timedelta(microseconds=len(calls)),
+                "created_at": now + timedelta(microseconds=index),
             }
         )
+    await session.execute(insert(Person), people)
+    await session.execute(insert(PhoneNumber), phones)
+    await session.execute(insert(Call), calls)
+
+
+async def add_contact_calls(
+    session: AsyncSession,
+    *,
+    organization: Organization,
+    campaign: Campaign,
+    entries: Sequence[ContactCall],
+    all_or_nothing: bool = False,
+    dry_run: bool = False,
+) -> list[ContactCallOutcome]:
+    """Check every entry and add a call (and its contact) for each accepted one.
+
+    An external id must be unique in the campaign (the call's id in hex when none is given).
+    With `all_or_nothing`, one refused entry means nothing is added; the accepted entries are
+    then reported without a call id, as they are by a `dry_run`, which only checks.
+    """
+    callers = await _known_callers(session, organization, entries)
+    taken = await _taken_external_ids(session, campaign, entries)
+    outcomes: list[ContactCallOutcome] = []
+    accepted: list[tuple[ContactCall, list[ParsedPhone], uuid.UUID]] = []
+    for entry in entries:
+        try:
+            _check_entry(entry, callers)
+            if entry.external_id is not None and entry.external_id in taken:
+                raise Conflict(
+                    f"external id {entry.external_id!r} is not unique in the campaign",
+                    field="external_id",
+                )
+            numbers = _numbers(organization, entry)
+        except DomainError as error:
+            # Kept without its traceback: frames would hold every entry alive in cycles.
+            error.__context__ = None
+            outcomes.append(ContactCallOutcome(error=error.with_traceback(None)))
+            continue
+        call_id = uuid.uuid4()
+        outcomes.append(ContactCallOutcome(call_id=call_id))
+        accepted.append((entry, numbers, call_id))
     if dry_run or (all_or_nothing and any(not outcome.accepted for outcome in outcomes)):
         return [outcome if not outcome.accepted else ContactCallOutcome() for outcome in outcomes]
-    if calls:
+    if accepted:
         try:
             async with session.begin_nested():
-                await session.execute(insert(Person), people)
-                await session.execute(insert(PhoneNumber), phones)
-                await session.execute(insert(Call), calls)
+                # Rows are built and written a chunk at a time: a large list stays small in memory.
+                now = utcnow()
+                for start in range(0, len(accepted), INSERT_CHUNK):
+                    chunk = accepted[start : start + INSERT_CHUNK]
+                    await _insert(session, organization, campaign, chunk, now=now, first=start)
         except IntegrityError:
             # Another request added one of these external ids at the same moment.
             raise Conflict(

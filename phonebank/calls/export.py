@@ -139,7 +139,7 @@ async def results_csv(
     ]  # fmt: skip
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([escape_cell(name) for name in header])  # question names are tenants' text
     count = 0
     async for row in _all_rows(session, campaign_id):
         writer.writerow(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.calls.models import Attempt, Call, Result
 from phonebank.errors import Invalid
-from phonebank.kit.wildcards import LIKE_ESCAPE, to_like
+from phonebank.kit.wildcards import LIKE_ESCAPE, check_pattern, to_like
 
 # Call columns a pattern may be matched against.
 SEARCHABLE_COLUMNS = frozenset(
@@ -82,6 +82,7 @@ def _searched(campaign_id: uuid.UUID, search: CallSearch) -> Select[Call]:
     for name, pattern in search.patterns.items():
         if name not in SEARCHABLE_COLUMNS:
             raise Invalid(f"calls cannot be searched by {name!r}", field=name)
+        check_pattern(pattern, field=name)
         column: Any = getattr(Call, name)
         text = (
             column if name in {"external_id", "time_zone", "dialing_mode"} else cast(column, String)

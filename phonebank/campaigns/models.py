@@ -61,7 +61,7 @@ class Campaign(IdMixin, TimestampMixin, Base):
     origin_system: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="draft")
     dialing_mode: Mapped[str] = mapped_column(String(20), default="preview")
-    # A pacer by dotted path (`package.module:Class`) overriding the mode's default pacer.
+    # A pacer by its registered name (dialer/pacers/registry.py), overriding the mode's pacer.
     pacer: Mapped[str | None] = mapped_column(String(300))
 
     start_time: Mapped[datetime | None]

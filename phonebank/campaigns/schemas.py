@@ -1,6 +1,5 @@
 """Wire shapes of campaigns (OSDI phonebank field names)."""
 
-import re
 import uuid
 from datetime import datetime
 from typing import Any, ClassVar, Literal
@@ -22,7 +21,6 @@ DialingMode = Literal["preview", "power", "predictive"]
 # OSDI's `manual` is our preview mode: the caller sees the contact, then dials.
 DIALING_MODE_ALIASES = {"manual": "preview"}
 DialingModeQuery = Literal["preview", "power", "predictive", "manual"]
-_PACER_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 # Upper bounds keep values sane and inside a 32-bit integer column.
 MAX_RETRY_DELAY_SECONDS = 30 * 24 * 3600
 MAX_RING_TIMEOUT_SECONDS = 600
@@ -65,13 +63,6 @@ def normalize_dialing_mode(value: Any) -> Any:
     return value
 
 
-def check_pacer(value: str | None) -> str | None:
-    """A pacer is named by dotted path `package.module:ClassName`."""
-    if value is not None and not _PACER_PATH.match(value):
-        raise ValueError("use a dotted path of the form `package.module:ClassName`")
-    return value
-
-
 def check_http_url(value: str | None) -> str | None:
     """Accept only absolute http(s) URLs."""
     if value is None:
@@ -109,7 +100,7 @@ class CampaignFields(InputSchema):
     description: str | None = None
     summary: str | None = None
     origin_system: str | None = Field(default=None, max_length=200)
-    pacer: str | None = Field(default=None, max_length=300)
+    pacer: str | None = Field(default=None, max_length=100)
     start_time: UTCTimestamp | None = None
     end_time: UTCTimestamp | None = None
     caller_id: str | None = Field(default=None, min_length=1, max_length=40)
@@ -122,7 +113,6 @@ class CampaignFields(InputSchema):
     caller_group_id: uuid.UUID | None = None
     preview_seconds: int | None = Field(default=None, ge=0, le=MAX_PREVIEW_SECONDS)
 
-    _pacer = field_validator("pacer")(check_pacer)
     _voicemail_url = field_validator("voicemail_audio_url")(check_http_url)
     _zone = field_validator("time_zone", check_fields=False)(check_time_zone)
     _mode = field_validator("dialing_mode", mode="before", check_fields=False)(

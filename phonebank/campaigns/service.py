@@ -18,6 +18,7 @@ from phonebank.campaigns.schemas import (
     check_time_order,
     normalize_dialing_mode,
 )
+from phonebank.dialer.pacers.registry import check_pacer_name
 from phonebank.errors import Conflict, Invalid
 from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
 from phonebank.kit.ownership import get_owned
@@ -92,6 +93,8 @@ async def _prepare(
 ) -> dict[str, Any]:
     """Check what needs the database and normalize values; returns the values to store."""
     await _check_references(session, organization, changes)
+    if changes.get("pacer") is not None:
+        check_pacer_name(changes["pacer"])
     if changes.get("caller_id") is not None:
         changes["caller_id"] = parse_phone(
             changes["caller_id"], default_country=organization.default_country, field="caller_id"

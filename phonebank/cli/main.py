@@ -185,6 +185,7 @@ def serve(
 
     from phonebank.app import create_app
     from phonebank.cli.demo import DEMO_SIMULATED_CARRIER, print_demo_banner, seed_demo
+    from phonebank.kit.slow_clients import HeaderDeadlineProtocol
 
     settings = get_settings()
     if workers > 1 and not settings.redis_url:
@@ -209,6 +210,8 @@ def serve(
         # Behind a TLS proxy, the trusted proxy's headers make URLs, cookies and checks https.
         "proxy_headers": True,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
+        # Slow clients: a request's headers must arrive within PHONEBANK_HEADER_TIMEOUT_SECONDS.
+        "http": HeaderDeadlineProtocol,
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)

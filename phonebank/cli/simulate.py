@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
+from phonebank.dialer.pacers.registry import register_path
 from phonebank.dialer.simulation import (
     MODES,
     SimulationResult,
@@ -46,7 +47,9 @@ def simulate(
     ] = None,
     config: Annotated[Path | None, typer.Option(help="JSON file with scenario fields.")] = None,
     mode: Annotated[str, typer.Option(help="preview, power, predictive or all.")] = "all",
-    pacer: Annotated[str | None, typer.Option(help="A pacer as package.module:Class.")] = None,
+    pacer: Annotated[
+        str | None, typer.Option(help="A registered pacer's name, or package.module:Class.")
+    ] = None,
     abandon_target: Annotated[float, typer.Option(help="Abandon target, percent (0-3).")] = 3.0,
     hours: Annotated[float | None, typer.Option(help="Length of the day in hours.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
@@ -64,6 +67,12 @@ def simulate(
         chosen = replace(chosen, hours=hours)
     if not 0 <= abandon_target <= 3:
         raise typer.BadParameter("the abandon target is a percentage from 0 to 3")
+    if pacer is not None and ":" in pacer:
+        # The operator's own command line may name a class; campaigns then know it by a name.
+        try:
+            pacer = register_path(pacer)
+        except (ImportError, AttributeError, TypeError) as error:
+            raise typer.BadParameter(f"cannot load pacer {pacer!r}: {error}") from None
     modes = list(MODES) if mode == "all" else [mode]
     if any(m not in MODES for m in modes):
         raise typer.BadParameter(f"mode must be one of {', '.join(MODES)} or all")

@@ -18,6 +18,8 @@ from phonebank.errors import Invalid
 from phonebank.kit.times import as_utc
 
 OPERATORS = ("eq", "gt", "ge", "lt", "le")
+# Parentheses nest at most this deep: the parser recurses once per level.
+MAX_DEPTH = 32
 _TOKEN = re.compile(
     r"\s*(?:(?P<open>\()|(?P<close>\))|'(?P<string>(?:[^']|'')*)'|\"(?P<dstring>[^\"]*)\""
     r"|(?P<word>[^\s()']+))"
@@ -82,6 +84,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.index = 0
+        self.depth = 0
 
     def _peek(self) -> _Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -119,8 +122,16 @@ class _Parser:
     def _term(self) -> FilterExpr:
         token = self._peek()
         if token is not None and token.kind == "open":
+            if self.depth >= MAX_DEPTH:
+                raise Invalid(
+                    f"invalid filter: parentheses nest deeper than {MAX_DEPTH} at position"
+                    f" {token.position}",
+                    field="filter",
+                )
             self.index += 1
+            self.depth += 1
             inner = self._or()
+            self.depth -= 1
             closing = self._peek()
             if closing is None or closing.kind != "close":
                 raise self._fail("`)`")

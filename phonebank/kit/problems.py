@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phonebank.errors import DomainError, Unavailable
@@ -77,7 +77,17 @@ def is_data_error(exc: Exception) -> bool:
 DATA_ERROR_DETAIL = "a value in the request cannot be stored (out of range or invalid characters)"
 
 
+def is_busy_error(exc: Exception) -> bool:
+    """Whether SQLite gave up waiting for another write (its busy timeout passed)."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_busy_error(exc):
+        logger.warning("database busy on %s %s", request.method, request.url.path)
+        response = problem(503, "Service Unavailable", "the database is busy with a long write")
+        response.headers["Retry-After"] = "10"
+        return response
     if is_data_error(exc):
         logger.warning("data error on %s %s: %s", request.method, request.url.path, exc)
         return problem(400, "Bad Request", DATA_ERROR_DETAIL)

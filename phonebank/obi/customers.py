@@ -20,6 +20,7 @@ from phonebank.calls.search import (
 )
 from phonebank.campaigns.models import Campaign
 from phonebank.errors import Conflict, DomainError, Invalid, NotFound
+from phonebank.kit.wildcards import check_pattern
 from phonebank.obi import present
 from phonebank.obi.auth import CustomerReader, CustomerWriter
 from phonebank.obi.campaigns import owned_campaign
@@ -143,6 +144,9 @@ async def list_customers(
     query = dict(request.query_params)
     check_params(query, PARAMS)
     searches = patterns(query, SEARCHABLE)
+    for name in ("attributeName", "attributeValue"):
+        if name in query:
+            check_pattern(query[name], field=name)
     if "attributeValue" in query and "attributeName" not in query:
         raise Invalid("attributeValue needs attributeName", field="attributeName")
     offset = number(query, "offset", 0, maximum=MAX_LIMIT * 100)
@@ -246,7 +250,9 @@ async def add_customers(
         try:
             entries.append(_entry(raw))
         except DomainError as error:
-            entries.append(error)
+            # Kept without its traceback: frames would hold the whole list alive in cycles.
+            error.__context__ = None
+            entries.append(error.with_traceback(None))
     valid = [entry for entry in entries if isinstance(entry, ContactCall)]
     organization = await get_organization(session, principal.organization_id)
     refused_early = len(valid) < len(entries)

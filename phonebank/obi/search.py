@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from phonebank.errors import DomainError, Invalid
-from phonebank.kit.wildcards import matches
+from phonebank.kit.wildcards import check_pattern, matches
 from phonebank.obi.ids import is_id, parse_time
 
 # Phonebank field names (in errors) and the OBI names clients know them by.
@@ -66,6 +66,7 @@ def patterns(
     ids = set(id_fields)
     found = {name: query[name] for name in searchable if name in query}
     for name, value in found.items():
+        check_pattern(value, field=name)
         # An id field takes one id, or several separated by commas.
         if name in ids and not all(is_id(part.strip()) for part in value.split(",")):
             raise Invalid(

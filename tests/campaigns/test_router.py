@@ -50,7 +50,7 @@ async def test_create_with_every_field_round_trips(
         "origin_system": "OSDI Sample System",
         "status": "scheduled",
         "dialing_mode": "manual",
-        "pacer": "phonebank.dialer.pacers:CustomPacer",
+        "pacer": "predictive",
         "start_time": "2030-02-19T08:00:00Z",
         "end_time": "2030-02-20T08:00:00+02:00",
         "daily_start_hour": 10,

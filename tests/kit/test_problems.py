@@ -1,11 +1,14 @@
 """A value the database itself refuses is the client's error (400), never a 500."""
 
+from pathlib import Path
+
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from phonebank.db import create_engine
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.osdi.hal import install_osdi_errors
 
@@ -38,3 +41,33 @@ async def test_a_value_out_of_the_databases_range_is_a_400(engine: AsyncEngine) 
     assert "cannot be stored" in native.json()["detail"]
     assert osdi.status_code == 400
     assert osdi.json()["osdi:error"]["response_code"] == 400
+
+
+async def test_a_write_that_outwaits_sqlites_lock_is_a_503_to_retry(tmp_path: Path) -> None:
+    """Two engines on one SQLite file: the second writer gives up, and the client is told to
+    come back, not that the server failed."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/busy.db"
+    holder, waiter = create_engine(url), create_engine(url)
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    async def write() -> dict[str, bool]:
+        async with waiter.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            await connection.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+        return {"written": True}
+
+    app.post("/api/v1/write")(write)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with (
+            holder.connect() as connection,
+            httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+        ):
+            await connection.execute(text("CREATE TABLE held (x INTEGER)"))  # the write lock
+            answer = await client.post("/api/v1/write")
+    finally:
+        await holder.dispose()
+        await waiter.dispose()
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["retry-after"] == "10"

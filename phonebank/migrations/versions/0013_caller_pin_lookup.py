@@ -1,7 +1,7 @@
 """caller pin lookup
 
 Revision ID: 0013_caller_pin_lookup
-Revises: 0010_caller_presence
+Revises: 0012_pacer_names_and_key_expiry
 Create Date: 2026-12-07 23:40:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_caller_pin_lookup"
-down_revision: str | None = "0010_caller_presence"
+down_revision: str | None = "0012_pacer_names_and_key_expiry"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
