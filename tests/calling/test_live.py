@@ -1,9 +1,13 @@
 """The engine's notices as live events on the bus: what a caller's page receives."""
 
 import asyncio
+import uuid
 from typing import Any
 
+from phonebank.calling.live import visible_contact
+from phonebank.calls.models import Call
 from phonebank.events.bus import session_channel
+from phonebank.people.models import EmailAddress, Person
 from tests.calling.conftest import Desk
 
 
@@ -41,3 +45,31 @@ async def test_a_session_hears_its_states_contact_script_and_end(desk: Desk) -> 
     assert states[:2] == ["connected", "wrap_up"]
     assert {"type": "call", "call_id": connected["call_id"], "state": "ended"} in seen
     assert seen[kinds.index("ended")]["reason"] == "kicked"
+
+
+def test_callers_see_only_the_selected_fields() -> None:
+    """A contact's email, and any column the script does not select, reaches no caller."""
+    person = Person(
+        id=uuid.uuid4(),
+        given_name="Ada",
+        family_name="Okafor",
+        gender="female",
+        custom_fields={"ward": "3", "income": "secret"},
+        email_addresses=[EmailAddress(address="ada@example.org")],
+        postal_addresses=[],
+    )
+    call = Call(id=uuid.uuid4(), numbers=["+14155550123"], next_number="+14155550123")
+    call.attributes = {"segment": "b"}
+
+    selected = visible_contact(person, call, ["given_name", "custom_fields.ward", "gender"])
+    assert selected.name == "Ada" and selected.family_name is None
+    assert selected.phone_number is None
+    assert selected.attributes == {"ward": "3", "gender": "female"}
+
+    by_default = visible_contact(person, call, [])
+    assert by_default.name == "Ada Okafor" and by_default.phone_number == "+14155550123"
+    assert by_default.attributes == {}
+
+    with_email = visible_contact(person, call, ["email_address", "custom_fields.segment"])
+    assert with_email.attributes == {"email_address": "ada@example.org", "segment": "b"}
+    assert with_email.name == "(name not shown)"

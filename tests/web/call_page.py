@@ -18,7 +18,7 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 def log_in(page: Page, server: Server) -> None:
     """Open /call and log in as the demo caller with email and password."""
     page.goto(f"{server.base_url}/call")
-    page.get_by_label("Email").first.fill(DEMO_CALLER_EMAIL)
+    page.get_by_label("Email", exact=True).first.fill(DEMO_CALLER_EMAIL)
     page.get_by_label("Password").fill(DEMO_CALLER_PASSWORD)
     page.get_by_role("button", name="Log in").first.click()
     expect(page.locator("#campaigns")).to_be_visible()

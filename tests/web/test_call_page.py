@@ -39,7 +39,9 @@ def _still_connected(page: Page) -> None:
     expect(page.locator("#state")).to_have_attribute("data-state", "connected")
 
 
-def test_typing_after_clicking_an_answer_fires_no_shortcut(server: Server, browser: Browser) -> None:
+def test_typing_after_clicking_an_answer_fires_no_shortcut(
+    server: Server, browser: Browser
+) -> None:
     """(a) Keys typed while an answer has focus are not shortcuts; shortcuts can be turned off."""
     page = _desk(browser, server)
     wait_connected(page)
@@ -218,7 +220,9 @@ def _fill_answers(page: Page) -> None:
 def _answers_are_back(page: Page) -> None:
     support = page.locator("fieldset.question", has_text="support the library")
     expect(support.get_by_label("Maybe")).to_be_checked(timeout=CONNECT_TIMEOUT_MS)
-    expect(page.locator("fieldset.question", has_text="help").get_by_label("Volunteer")).to_be_checked()
+    expect(
+        page.locator("fieldset.question", has_text="help").get_by_label("Volunteer")
+    ).to_be_checked()
     expect(page.locator("fieldset.question textarea").first).to_have_value(
         "Call her back after the holidays"
     )
@@ -235,7 +239,17 @@ def test_typed_answers_survive_a_reload_and_a_server_restart(
     page.reload()
     wait_connected(page)
     _answers_are_back(page)
-    page.wait_for_load_state("networkidle")  # the draft has reached the server
+    assert page.evaluate(  # the draft has reached the server
+        """async () => {
+            for (let tries = 0; tries < 100; tries++) {
+                const drafts = await (await fetch("/api/v1/caller/drafts")).json();
+                const text = "Call her back after the holidays";
+                if (drafts.some((d) => Object.values(d.answers).includes(text))) return true;
+                await new Promise((done) => setTimeout(done, 200));
+            }
+            return false;
+        }"""
+    )
     page.context.close()
 
     server.stop()
@@ -260,7 +274,7 @@ def test_typed_answers_survive_a_reload_and_a_server_restart(
 def log_in_resumes(page: Page, server: Server) -> None:
     """Log in; the open session (or its last call) comes back."""
     page.goto(f"{server.base_url}/call")
-    page.get_by_label("Email").first.fill(DEMO_CALLER_EMAIL)
+    page.get_by_label("Email", exact=True).first.fill(DEMO_CALLER_EMAIL)
     page.get_by_label("Password").fill(DEMO_CALLER_PASSWORD)
     page.get_by_role("button", name="Log in").first.click()
     expect(page.locator("#desk")).to_be_visible(timeout=CONNECT_TIMEOUT_MS)
@@ -301,9 +315,7 @@ def test_answers_clicked_before_the_contact_arrives_are_kept(
     page.context.close()
 
 
-def test_errors_stay_beside_the_action_and_say_what_to_do(
-    server: Server, browser: Browser
-) -> None:
+def test_errors_stay_beside_the_action_and_say_what_to_do(server: Server, browser: Browser) -> None:
     """(h) A failed hang-up is explained next to its button until dismissed; the state bar
     stays in view; a save is confirmed and counted."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
