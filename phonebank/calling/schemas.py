@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import EmailStr, Field, model_validator
 
@@ -142,7 +142,7 @@ class DraftIn(InputSchema):
     """What the caller has typed for a call so far: kept until the result is saved."""
 
     disposition: Literal[DISPOSITIONS] | None = None  # type: ignore[valid-type]
-    answers: dict[str, list[str] | str] = Field(
+    answers: dict[str, list[Annotated[str, Field(max_length=200)]] | str] = Field(
         default_factory=dict, max_length=200, description="By question id: keys, or text."
     )
     notes: dict[str, str] = Field(default_factory=dict, max_length=60)

@@ -84,9 +84,17 @@ class GivenAnswer:
 
 
 def check_answers(
-    script: Script | None, person_id: uuid.UUID, answers: Sequence[GivenAnswer]
+    script: Script | None,
+    person_id: uuid.UUID,
+    answers: Sequence[GivenAnswer],
+    *,
+    talked: bool = True,
 ) -> list[Answer]:
-    """The person's answer rows, each checked against its question (in the campaign's script)."""
+    """The person's answer rows, each checked against its question (in the campaign's script).
+
+    Required questions must be answered only when the caller `talked` with the person: a
+    voicemail, or nobody there, answers nothing.
+    """
     questions: dict[uuid.UUID, Question] = {q.id: q for q in (script.questions if script else [])}
     rows: list[Answer] = []
     for index, given in enumerate(answers):
@@ -103,7 +111,7 @@ def check_answers(
             Answer(person_id=person_id, question_id=question.id, responses=responses, value=value)
         )
     answered = {row.question_id for row in rows}
-    for question in questions.values():
+    for question in questions.values() if talked else ():
         if question.required and question.id not in answered:
             raise Invalid(f"question {question.name!r} must be answered", field="answers")
     return rows
@@ -130,7 +138,9 @@ async def record_result(
     """Store the result of an attempt and move its call on; (result, whether it is new)."""
     if disposition not in DISPOSITIONS:
         raise Invalid(f"disposition must be one of {', '.join(DISPOSITIONS)}", field="disposition")
-    rows = check_answers(script, call.person_id, answers)
+    rows = check_answers(
+        script, call.person_id, answers, talked=disposition in CONVERSATION_DISPOSITIONS
+    )
     known_notes = {field.name for field in (script.note_fields if script else [])}
     for name in notes:
         if name != "notes" and name not in known_notes:

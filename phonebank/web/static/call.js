@@ -294,7 +294,10 @@ function renderOutcome(session) {
 function render(session) {
   if (!session || orphan && !session.contact) return;
   const state = session.state;
-  const [title, help] = STATE_TEXT[state] || [state, ""];
+  const campaignHeld = session.campaign_status && session.campaign_status !== "started";
+  const [title, help] = campaignHeld && state === "available"
+    ? [`Campaign ${session.campaign_status}`, ""]
+    : STATE_TEXT[state] || [state, ""];
   $("state").textContent = title;
   $("state").dataset.state = state;
   const paused = session.campaign_status && session.campaign_status !== "started";
