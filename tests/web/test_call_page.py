@@ -5,7 +5,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
@@ -359,22 +358,3 @@ def test_the_number_is_text_not_a_link(server: Server, browser: Browser) -> None
     expect(page.locator("#contact a[href^='tel:']")).to_have_count(0)
     assert page.locator("#contact-phone").evaluate("(node) => node.tagName") != "A"
     page.context.close()
-
-
-def test_the_sdk_offers_drafts(server: Server) -> None:
-    """The caller API keeps a draft per session and call, and refuses a call not in hand."""
-    with httpx.Client(base_url=server.base_url, timeout=10) as client:
-        login = client.post(
-            "/api/v1/caller/login",
-            json={"email": DEMO_CALLER_EMAIL, "password": DEMO_CALLER_PASSWORD},
-        ).json()
-        headers = {"X-CSRF-Token": login["csrf_token"]}
-        campaign = demo_campaign(server)
-        joined = client.post(
-            "/api/v1/caller/sessions", json={"campaign_id": campaign["id"]}, headers=headers
-        ).json()
-        path = f"/api/v1/caller/sessions/{joined['id']}/drafts"
-        stranger = "00000000-0000-4000-8000-000000000000"
-        refused = client.put(f"{path}/{stranger}", json={"answers": {}}, headers=headers)
-        assert refused.status_code == 404, refused.text
-        assert refused.headers["content-type"] == "application/problem+json"
