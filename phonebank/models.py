@@ -3,7 +3,7 @@
 from phonebank.auth.models import ApiKey, ServiceAccount
 from phonebank.blocked_numbers.models import BlockedNumber
 from phonebank.callers.models import Caller, CallerGroup, CallerSession, CallerSessionSpan
-from phonebank.calling.models import CallerLogin
+from phonebank.calling.models import CallerDraft, CallerLogin
 from phonebank.calls.models import Answer, Attempt, Call, Result
 from phonebank.campaigns.models import Campaign
 from phonebank.db import Base
@@ -39,6 +39,7 @@ __all__ = [
     "BlockedNumber",
     "Call",
     "Caller",
+    "CallerDraft",
     "CallerGroup",
     "CallerLogin",
     "CallerSession",

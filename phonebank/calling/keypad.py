@@ -35,6 +35,7 @@ DISPOSITION_WORDS = {
     "wrong_number": "wrong number",
     "call_back": "call back later",
     "do_not_call": "do not call again",
+    "voicemail": "left a voicemail",
 }
 
 

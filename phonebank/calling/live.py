@@ -7,49 +7,101 @@ running engine when there is one and from the record otherwise.
 
 import logging
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from phonebank.callers.models import CallerSession
 from phonebank.calling.schemas import Contact, SessionView
-from phonebank.calls.models import Call
+from phonebank.calls.models import Call, Result
+from phonebank.calls.results import CONVERSATION_DISPOSITIONS
 from phonebank.campaigns.models import Campaign
 from phonebank.dialer.commands import Reply
 from phonebank.dialer.live import Agent
 from phonebank.events.bus import EventBus, session_channel
 from phonebank.people.models import Person
 from phonebank.scripts.models import Script
-from phonebank.scripts.schemas import ScriptOut
+from phonebank.scripts.schemas import CUSTOM_FIELD_PREFIX, ScriptOut
 
 logger = logging.getLogger("phonebank.calling")
+
+
+# What a script that selects no field shows: who to ask for, and the number dialed.
+DEFAULT_FIELDS = ("given_name", "family_name", "phone_number")
+_NAME_FIELDS = ("given_name", "additional_name", "family_name")
+
+
+def _system_field(person: Person, name: str) -> Any:
+    address = person.postal_addresses[0] if person.postal_addresses else None
+    if name == "email_address":
+        return person.email_addresses[0].address if person.email_addresses else None
+    if name == "postal_address":
+        return ", ".join(address.address_lines) if address and address.address_lines else None
+    if name in ("locality", "region", "postal_code"):
+        return getattr(address, name) if address is not None else None
+    if name == "languages_spoken":
+        return ", ".join(person.languages_spoken) if person.languages_spoken else None
+    return getattr(person, name, None)
+
+
+def visible_contact(
+    person: Person,
+    call: Call,
+    selected_fields: Sequence[str],
+    attempt_id: uuid.UUID | None = None,
+) -> Contact:
+    """The contact as callers may see them: only the script's `selected_fields`.
+
+    Every caller-facing channel (the page, its events, the caller API) describes a contact
+    through this one function, so a column the script does not select reaches no caller.
+    """
+    fields = list(selected_fields) or list(DEFAULT_FIELDS)
+    shown = set(fields)
+    names = {name: getattr(person, name) if name in shown else None for name in _NAME_FIELDS}
+    name = " ".join(part for part in names.values() if part)
+    custom = {**(person.custom_fields or {}), **(call.attributes or {})}
+    attributes: dict[str, Any] = {}
+    for field in fields:
+        if field.startswith(CUSTOM_FIELD_PREFIX):
+            key = field.removeprefix(CUSTOM_FIELD_PREFIX)
+            value = custom.get(key)
+        elif field in _NAME_FIELDS or field == "phone_number":
+            continue
+        else:
+            key, value = field, _system_field(person, field)
+        if value is not None and value != "":
+            attributes[key] = value
+    number = call.next_number or (str(call.numbers[0]) if call.numbers else None)
+    return Contact(
+        call_id=call.id,
+        attempt_id=attempt_id,
+        person_id=person.id,
+        name=name or "(name not shown)",
+        given_name=names["given_name"],
+        family_name=names["family_name"],
+        phone_number=number if "phone_number" in shown else None,
+        attributes=attributes,
+    )
 
 
 async def contact_of(
     session: AsyncSession, call_id: uuid.UUID, attempt_id: uuid.UUID | None = None
 ) -> Contact | None:
-    """The person a call is for, as the caller sees them."""
+    """The person a call is for, as the caller sees them (the script's selected fields)."""
     call = await session.get(Call, call_id)
     if call is None:
         return None
     person = await session.get(Person, call.person_id)
     if person is None:
         return None
-    name = " ".join(part for part in (person.given_name, person.family_name) if part)
-    attributes: dict[str, Any] = {**(person.custom_fields or {}), **(call.attributes or {})}
-    if person.email_addresses:
-        attributes.setdefault("email_address", person.email_addresses[0].address)
-    return Contact(
-        call_id=call.id,
-        attempt_id=attempt_id,
-        person_id=person.id,
-        name=name or "(no name)",
-        given_name=person.given_name,
-        family_name=person.family_name,
-        phone_number=call.next_number or (str(call.numbers[0]) if call.numbers else None),
-        attributes=attributes,
+    script_id = await session.scalar(
+        select(Campaign.script_id).where(Campaign.id == call.campaign_id)
     )
+    script = await session.get(Script, script_id) if script_id is not None else None
+    selected = script.selected_fields if script is not None else []
+    return visible_contact(person, call, selected, attempt_id)
 
 
 async def script_of_call(session: AsyncSession, call_id: uuid.UUID) -> ScriptOut | None:
@@ -63,6 +115,20 @@ async def script_of_call(session: AsyncSession, call_id: uuid.UUID) -> ScriptOut
 def _agent_call(agent: Agent) -> tuple[uuid.UUID, uuid.UUID] | None:
     placed = agent.preview or (agent.dial.placed if agent.dial is not None else None)
     return (placed.call_id, placed.attempt_id) if placed is not None else None
+
+
+async def _session_counts(session: AsyncSession, caller_session: CallerSession) -> tuple[int, int]:
+    # Results the caller saved in this campaign since the session began: calls, conversations.
+    conversation = case((Result.disposition.in_(CONVERSATION_DISPOSITIONS), 1), else_=0)
+    statement = select(func.count(Result.id), func.coalesce(func.sum(conversation), 0)).where(
+        Result.caller_id == caller_session.caller_id,
+        Result.campaign_id == caller_session.campaign_id,
+        Result.created_at >= caller_session.started_at,
+    )
+    if caller_session.ended_at is not None:
+        statement = statement.where(Result.created_at <= caller_session.ended_at)
+    calls, contacts = (await session.execute(statement)).one()
+    return int(calls), int(contacts)
 
 
 async def session_view(
@@ -83,6 +149,7 @@ async def session_view(
             contact = await contact_of(session, agent.call_id, agent.attempt_id)
         if call_state is None:
             call_state = agent.call_state
+    calls_made, contacts_made = await _session_counts(session, caller_session)
     return SessionView(
         id=caller_session.id,
         campaign_id=campaign.id,
@@ -94,6 +161,9 @@ async def session_view(
         ended_at=caller_session.ended_at,
         end_reason=caller_session.end_reason,
         dialer_running=live is not None,
+        campaign_status=campaign.status,
+        calls_made=calls_made,
+        contacts_made=contacts_made,
         contact=contact,
         call_state=call_state,
     )
@@ -149,3 +219,7 @@ class BusNotifier:
     async def call_state(self, agent: Agent, call_id: uuid.UUID, state: str) -> None:
         """Send a change of the caller's call (ringing, transferred, ...)."""
         self._send(agent, {"type": "call", "call_id": str(call_id), "state": state})
+
+    def campaign_status(self, agent: Agent, status: str) -> None:
+        """Tell the caller's page that the organizer paused, resumed or stopped the campaign."""
+        self._send(agent, {"type": "campaign", "status": status})

@@ -1,12 +1,13 @@
-"""Callers' browser logins: a session cookie and its CSRF token, both stored hashed."""
+"""Callers' browser logins (a session cookie and its CSRF token, both stored hashed), and drafts."""
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from phonebank.db import Base, IdMixin, utcnow
+from phonebank.db import Base, IdMixin, JSONType, utcnow
 
 
 class CallerLogin(IdMixin, Base):
@@ -31,3 +32,19 @@ class CallerLogin(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+
+
+class CallerDraft(Base):
+    """What a caller typed for a call before saving its result: it outlives reloads and restarts."""
+
+    __tablename__ = "caller_drafts"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("caller_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    call_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True
+    )
+    # {"disposition": ..., "answers": {question id: keys or text}, "notes": {name: text}}
+    content: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, stat
 
 from phonebank.auth.dependencies import DbSession, client_address
 from phonebank.callers.models import CallerSession
-from phonebank.calling import service
+from phonebank.calling import drafts, service
 from phonebank.calling import session_actions as actions
 from phonebank.calling.cookies import CSRF_COOKIE, SESSION_COOKIE
 from phonebank.calling.dependencies import CallerAuth, CurrentCaller
@@ -15,6 +15,8 @@ from phonebank.calling.live import session_view
 from phonebank.calling.schemas import (
     CallerView,
     CampaignChoice,
+    DraftIn,
+    DraftOut,
     JoinIn,
     LoginIn,
     LoginOut,
@@ -189,6 +191,28 @@ async def heartbeat(caller_session: OwnSession, session: DbSession, request: Req
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.get("/drafts", response_model=list[DraftOut])
+async def unsaved_drafts(auth: CurrentCaller, session: DbSession) -> object:
+    """Your drafts whose result is not saved yet (also of ended sessions), newest first."""
+    return await drafts.unsaved_drafts(session, caller_id=auth.caller.id)
+
+
+@router.get("/sessions/{session_id}/drafts/{call_id}", response_model=DraftOut)
+async def get_draft(call_id: uuid.UUID, caller_session: OwnSession, session: DbSession) -> object:
+    """What you typed for a call so far."""
+    return await drafts.get_draft(session, caller_session=caller_session, call_id=call_id)
+
+
+@router.put("/sessions/{session_id}/drafts/{call_id}", response_model=DraftOut)
+async def save_draft(
+    call_id: uuid.UUID, body: DraftIn, caller_session: OwnSession, session: DbSession
+) -> object:
+    """Keep what you typed for a call (answers, notes, disposition) until its result is saved."""
+    return await drafts.save_draft(
+        session, caller_session=caller_session, call_id=call_id, data=body, now=utcnow()
+    )
+
+
 @router.post("/sessions/{session_id}/pause", response_model=SessionView)
 async def pause(
     body: PauseIn, caller_session: OwnSession, session: DbSession, request: Request
@@ -257,7 +281,7 @@ async def submit_result(
 ) -> object:
     """Save the contact's result, then take the next call (`then: continue`) or stop."""
     result, created = await save_result(session, request, caller_session=caller_session, body=body)
-    if body.then == "stop":
+    if body.then == "stop" and caller_session.ended_at is None:
         await service.end_session(
             session, caller_session=caller_session, reason="stopped", now=clock_now(request)
         )

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, EmailStr, Field, model_validator
 
@@ -90,6 +90,13 @@ class SessionView(Schema):
     ended_at: datetime | None
     end_reason: str | None
     dialer_running: bool
+    campaign_status: str = Field(
+        default="started", description="The campaign's status: started, paused, stopped, ..."
+    )
+    calls_made: int = Field(default=0, description="Results saved in this session.")
+    contacts_made: int = Field(
+        default=0, description="Of those, conversations (the contact was reached and talked)."
+    )
     contact: Contact | None
     call_state: str | None = Field(
         default=None, description="ringing, connected, ended, transferred (of the contact's call)"
@@ -132,6 +139,35 @@ class ResultIn(InputSchema):
         default=None,
         description="The contact's call, when saving after the dialer let the call go.",
     )
+
+
+class DraftIn(InputSchema):
+    """What the caller has typed for a call so far: kept until the result is saved."""
+
+    disposition: Literal[DISPOSITIONS] | None = None  # type: ignore[valid-type]
+    answers: dict[str, list[Annotated[str, Field(max_length=200)]] | str] = Field(
+        default_factory=dict, max_length=200, description="By question id: keys, or text."
+    )
+    notes: dict[str, str] = Field(default_factory=dict, max_length=60)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "DraftIn":
+        texts = [*self.notes.values(), *(v for v in self.answers.values() if isinstance(v, str))]
+        if any(len(text) > 10000 for text in texts):
+            raise ValueError("a draft's text is at most 10000 characters")
+        return self
+
+
+class DraftOut(Schema):
+    """A call's draft, with the contact it is for."""
+
+    session_id: uuid.UUID
+    call_id: uuid.UUID
+    contact_name: str | None
+    disposition: str | None
+    answers: dict[str, Any]
+    notes: dict[str, str]
+    updated_at: datetime
 
 
 class ResultOut(Schema):

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from phonebank.callers.models import CallerSession
+from phonebank.calling.drafts import discard_drafts
 from phonebank.calling.schemas import ResultIn
 from phonebank.calling.service import require_open
 from phonebank.calls.models import Attempt, Call, Result
@@ -190,8 +191,13 @@ async def store_result(
     body: ResultIn,
     now: datetime,
 ) -> tuple[Result, bool]:
-    """Store a session's result through its campaign's engine (browser and phone callers alike)."""
-    require_open(caller_session)
+    """Store a session's result through its campaign's engine (browser and phone callers alike).
+
+    A session that ended under the caller (a restart, a stop) still takes the result of a call
+    it named: what the caller typed is not lost with it.
+    """
+    if body.call_id is None:
+        require_open(caller_session)
     live = await engine.ask("view", caller_session.id)
     call, attempt = await _attempt_in_hand(session, live, caller_session, body.call_id)
     campaign = await session.get_one(Campaign, caller_session.campaign_id)
@@ -208,6 +214,7 @@ async def store_result(
         notes=body.notes,
         now=now,
     )
+    await discard_drafts(session, caller_session=caller_session, call_id=call.id)
     if live is not None and live.agent is not None:
         await engine.ask("submit", caller_session.id, disposition=body.disposition)
     return result, created

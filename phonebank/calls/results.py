@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from phonebank.blocked_numbers.schemas import BlockedNumberBulkCreate
 from phonebank.blocked_numbers.service import add_blocked_numbers
 from phonebank.calls.models import Answer, Attempt, Call, Result
-from phonebank.calls.service import CallFields, mark_completed, status_events
+from phonebank.calls.service import (
+    CallFields,
+    campaign_max_attempts,
+    conclude_attempt,
+    mark_completed,
+    status_events,
+)
+from phonebank.campaigns.models import Campaign
 from phonebank.errors import Invalid, NotFound
 from phonebank.kit.filters import FilterExpr, compile_filter, timestamp_filters
 from phonebank.kit.pagination import PageParams
@@ -27,7 +34,8 @@ from phonebank.scripts.models import Question, Script
 from phonebank.webhooks.outbox import Event, campaign_scope, record_events
 
 # The dispositions callers choose from. Every one completes the call except `call_back`
-# (tried again later) and `do_not_call` also blocks the number in the organization.
+# (tried again later) and `voicemail` (a machine answered: the attempt's outcome is `machine`,
+# retried by the campaign's policy); `do_not_call` also blocks the number in the organization.
 DISPOSITIONS = (
     "completed",
     "refused",
@@ -35,7 +43,10 @@ DISPOSITIONS = (
     "wrong_number",
     "call_back",
     "do_not_call",
+    "voicemail",
 )
+# Dispositions of a conversation: the caller talked with the contact.
+CONVERSATION_DISPOSITIONS = frozenset({"completed", "refused", "call_back", "do_not_call"})
 CALL_BACK_AFTER = timedelta(hours=4)
 
 
@@ -73,9 +84,17 @@ class GivenAnswer:
 
 
 def check_answers(
-    script: Script | None, person_id: uuid.UUID, answers: Sequence[GivenAnswer]
+    script: Script | None,
+    person_id: uuid.UUID,
+    answers: Sequence[GivenAnswer],
+    *,
+    talked: bool = True,
 ) -> list[Answer]:
-    """The person's answer rows, each checked against its question (in the campaign's script)."""
+    """The person's answer rows, each checked against its question (in the campaign's script).
+
+    Required questions must be answered only when the caller `talked` with the person: a
+    voicemail, or nobody there, answers nothing.
+    """
     questions: dict[uuid.UUID, Question] = {q.id: q for q in (script.questions if script else [])}
     rows: list[Answer] = []
     for index, given in enumerate(answers):
@@ -92,7 +111,7 @@ def check_answers(
             Answer(person_id=person_id, question_id=question.id, responses=responses, value=value)
         )
     answered = {row.question_id for row in rows}
-    for question in questions.values():
+    for question in questions.values() if talked else ():
         if question.required and question.id not in answered:
             raise Invalid(f"question {question.name!r} must be answered", field="answers")
     return rows
@@ -119,7 +138,9 @@ async def record_result(
     """Store the result of an attempt and move its call on; (result, whether it is new)."""
     if disposition not in DISPOSITIONS:
         raise Invalid(f"disposition must be one of {', '.join(DISPOSITIONS)}", field="disposition")
-    rows = check_answers(script, call.person_id, answers)
+    rows = check_answers(
+        script, call.person_id, answers, talked=disposition in CONVERSATION_DISPOSITIONS
+    )
     known_notes = {field.name for field in (script.note_fields if script else [])}
     for name in notes:
         if name != "notes" and name not in known_notes:
@@ -137,15 +158,29 @@ async def record_result(
         answers=rows,
     )
     session.add(result)
-    if attempt.outcome is None:
-        # The dialer writes outcomes in batches; the result proves the talk happened, so a
-        # crash before the dialer's next write cannot leave this attempt without one.
-        attempt.outcome, attempt.caller_id = "human", attempt.caller_id or caller_id
+    machine = disposition == "voicemail"
+    if attempt.outcome is None or machine:
+        # The dialer writes outcomes in batches; the result proves the talk happened (or that
+        # a machine answered), so a crash before the dialer's next write cannot leave this
+        # attempt without one, nor a voicemail counted as a conversation.
+        attempt.outcome = "machine" if machine else "human"
+        attempt.caller_id = attempt.caller_id or caller_id
         attempt.ended_at = attempt.ended_at or now
     previous = call.status
     if call.status == "requested":
         if disposition == "call_back":
             call.next_call_at = now + CALL_BACK_AFTER
+        elif machine:
+            # Tried again as any machine answer is: the campaign's wait, or MAXCALLS.
+            campaign = await session.get_one(Campaign, call.campaign_id)
+            conclude_attempt(
+                call,
+                campaign,
+                max_attempts=await campaign_max_attempts(session, campaign),
+                outcome="machine",
+                at=now,
+                now=now,
+            )
         else:
             summary = {"disposition": disposition, "result_id": str(result.id)}
             mark_completed(call, user_uuid=None, result=summary, completed_at=now)

@@ -177,6 +177,7 @@ class CallerActions(DialerState):
         await self.carrier.play(
             dial.carrier_call_id, audio_url=self.campaign.voicemail_audio_url, text=None
         )
+        dial.voicemail = True
         await self.notifier.call_state(agent, dial.placed.call_id, "voicemail")
         await self._release(agent, dial)
         return True

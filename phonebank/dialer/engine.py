@@ -216,7 +216,11 @@ class CampaignDialer(CallerActions, CarrierOutcomes, CallerPresence):
             self.status_poll_seconds
         ):
             self._last_poll = now
+            before = self.campaign.status
             self._campaign = await self.store.load_campaign()
+            if self.campaign.status != before:
+                for agent in self.agents.values():  # every caller's page hears it at once
+                    self.notifier.campaign_status(agent, self.campaign.status)
             if self.campaign.status == "stopped":
                 await self.stop()
                 return

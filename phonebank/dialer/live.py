@@ -59,6 +59,8 @@ class Dial:
     unheard: bool = False
     # Hung up before an answer because no caller still there would take it.
     let_go: bool = False
+    # The caller left a voicemail: a machine answered, whoever was bridged to it.
+    voicemail: bool = False
     timers: list[TimerHandle] = field(default_factory=list)
 
 
@@ -78,7 +80,11 @@ class CallerNotifier(Protocol):
         """The caller's state changed (available, previewing, connected, wrap_up, ...)."""
 
     async def call_state(self, agent: Agent, call_id: uuid.UUID, state: str) -> None:
-        """The caller's call changed: `ringing`, `transferred`, `voicemail`, `monitored`."""
+        """The caller's call changed: `ringing`, `transferred`, `voicemail`, `monitored`, or
+        how a preview dial ended unanswered (`busy`, `no_answer`, `failed`)."""
+
+    def campaign_status(self, agent: Agent, status: str) -> None:
+        """The organizer changed the campaign's status (paused, started, stopped)."""
 
 
 class SilentNotifier:
@@ -97,6 +103,9 @@ class SilentNotifier:
         """Nothing to tell."""
 
     async def call_state(self, agent: Agent, call_id: uuid.UUID, state: str) -> None:
+        """Nothing to tell."""
+
+    def campaign_status(self, agent: Agent, status: str) -> None:
         """Nothing to tell."""
 
 

@@ -132,7 +132,9 @@ class CarrierOutcomes(DialerState):
             return  # already finished
         self._remember_ended(dial.carrier_call_id)
         agent = dial.agent
-        if dial.bridged_at is not None and not dial.unheard:
+        if dial.voicemail:
+            outcome = "machine"
+        elif dial.bridged_at is not None and not dial.unheard:
             outcome = "human"
             self.stats.talk.add((now - dial.bridged_at).total_seconds())
         elif dial.abandoned or dial.waiting_since is not None or dial.unheard:
@@ -169,7 +171,8 @@ class CarrierOutcomes(DialerState):
             self._set_state(agent, "wrap_up")
             await self.notifier.call_ended(agent, dial.placed.call_id)
         elif reserved is not None and reserved.session_id in self.agents:
-            # A preview dial nobody answered: the caller is free for the next contact.
+            # A preview dial nobody answered: the caller hears how, and is free for the next.
+            await self.notifier.call_state(reserved, dial.placed.call_id, outcome)
             reserved.dial = None
             self._set_state(reserved, "available")
         self._pace_soon()

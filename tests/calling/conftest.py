@@ -142,6 +142,7 @@ async def build_campaign(
     script = Script(
         organization_id=organization_id,
         name="Survey",
+        selected_fields=["given_name", "family_name", "phone_number", "custom_fields.ward"],
         questions=[
             Question(
                 name="support",

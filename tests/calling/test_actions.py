@@ -130,3 +130,32 @@ async def test_a_stopped_campaign_takes_no_callers(desk: Desk) -> None:
         "/api/v1/caller/sessions", json={"campaign_id": str(desk.campaign.id)}, headers=csrf
     )
     assert response.status_code == 409 and response.json()["field"] == "campaign_id"
+
+
+async def test_a_voicemail_is_a_machine_outcome_retried_by_the_campaigns_policy(
+    desk: Desk,
+) -> None:
+    csrf = await desk.login()
+    session_id = await desk.join(csrf)
+    carrier_call_id = await desk.connect(session_id)
+    call_id = desk.dialer.agents[session_id].dial.placed.call_id  # type: ignore[union-attr]
+    await desk.client.post(f"/api/v1/caller/sessions/{session_id}/voicemail", headers=csrf)
+    saved = await desk.client.post(
+        f"/api/v1/caller/sessions/{session_id}/result",
+        json={"disposition": "voicemail", "then": "stop"},
+        headers=csrf,
+    )
+    assert saved.status_code == 201, saved.text
+    # The message ends the call afterwards: the dialer's record agrees it was a machine.
+    await desk.carrier.send(carrier_call_id, "completed")
+    await desk.run(5)
+    call = await desk.call(call_id)
+    assert call.status == "requested"
+    wait = (call.next_call_at - desk.clock.now()).total_seconds()
+    machine_wait = desk.campaign.retry_delay_machine_seconds
+    assert machine_wait - 10 <= wait <= machine_wait
+    async with desk.sessionmaker() as session:
+        outcomes = list(
+            await session.scalars(select(Attempt.outcome).where(Attempt.call_id == call_id))
+        )
+    assert outcomes == ["machine"]

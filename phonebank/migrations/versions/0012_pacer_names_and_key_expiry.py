@@ -1,7 +1,7 @@
 """pacer names and key expiry
 
 Revision ID: 0012_pacer_names_and_key_expiry
-Revises: 0010_caller_presence
+Revises: 0011_caller_drafts
 Create Date: 2026-12-07 23:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import phonebank.db
 
 revision: str = "0012_pacer_names_and_key_expiry"
-down_revision: str | None = "0010_caller_presence"
+down_revision: str | None = "0011_caller_drafts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,7 @@
  *   connected {call_id, contact, script} the contact is on the line, and what to read
  *   call      {call_id, state}           ringing, transferred, voicemail, ended
  *   ended     {reason}                   the session ended (left, stopped, kicked, rejoined, logged_out)
+ *   campaign  {status}                   the organizer paused, resumed (started) or stopped it
  *   session   {session}                  the session view after any action (also kept in `caller.session`)
  *   online / offline                     the event stream connected / lost (it reconnects by itself)
  *
@@ -101,6 +102,8 @@ export class CallerClient {
       session.call_state = event.type === "connected" ? "connected" : null;
     } else if (session && event.type === "call") {
       session.call_state = event.state;
+    } else if (session && event.type === "campaign") {
+      session.campaign_status = event.status;
     } else if (session && event.type === "ended") {
       session.state = "ended";
       session.end_reason = event.reason;
@@ -338,6 +341,30 @@ export class CallerClient {
   /** Save the result and stop calling. */
   saveAndStop(result) {
     return this.submit(result, { then: "stop" });
+  }
+
+  // ---------------------------------------------------------------- drafts
+
+  /** What was typed for a call of this session: `{disposition, answers, notes}` (404 if none). */
+  draft(callId) {
+    return this._request("GET", this._path(`/drafts/${callId}`));
+  }
+
+  /** Keep what was typed for a call until its result is saved (`sessionId`: this one). */
+  saveDraft(callId, draft, sessionId = this.session && this.session.id) {
+    return this._request("PUT", `/sessions/${sessionId}/drafts/${callId}`, draft);
+  }
+
+  /** The caller's drafts whose result is not saved yet (also of sessions that ended). */
+  unsavedDrafts() {
+    return this._request("GET", "/drafts");
+  }
+
+  /** Save the result of a call a session had, also after that session ended (a restart). */
+  saveResultOf(sessionId, callId, result) {
+    return this._request("POST", `/sessions/${sessionId}/result`, {
+      ...result, call_id: callId, then: "continue",
+    });
   }
 
   /** Stop calling without a result (a call in progress is hung up). */
