@@ -127,10 +127,9 @@ def _element(form: Any, part: str, index: int) -> dict[str, Any] | None:
 
 def _body(form: Any) -> tuple[dict[str, Any], dict[str, list[int]]]:
     """The whole script as the API takes it, and each element's index in the form."""
-    body: dict[str, Any] = {
-        "name": text(form, "name"),
-        "description": text(form, "description"),
-    }
+    # An empty name is left out, so the schema says it is required, as the API does.
+    body: dict[str, Any] = {"name": text(form, "name")} if text(form, "name") else {}
+    body["description"] = text(form, "description")
     custom = [
         f"{CUSTOM_FIELD_PREFIX}{name.strip()}"
         for name in (text(form, "custom_fields") or "").split(",")
