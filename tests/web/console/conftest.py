@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +64,7 @@ def organization(console_server: Server) -> Organization:
     env = {**os.environ, "PHONEBANK_DATABASE_URL": console_server.database_url}
     env.pop("PHONEBANK_TEST_DATABASE_URL", None)
     made = subprocess.run(
-        [sys.executable, "-m", "phonebank.cli.main", "bootstrap", "--org", f"Org {suffix}"]
-        + ["--json"],
+        [sys.executable, "-m", "phonebank.cli.main", "bootstrap", "--json", "--org", f"O {suffix}"],
         env=env,
         capture_output=True,
         text=True,
@@ -94,12 +94,13 @@ def organization(console_server: Server) -> Organization:
     return org
 
 
-def browser_login(server: Server, email: str) -> httpx.Client:
+@contextmanager
+def browser_login(server: Server, email: str) -> Iterator[httpx.Client]:
     """An HTTP client logged in as `email` the way the login page does (cookies and all)."""
-    client = httpx.Client(base_url=server.base_url, timeout=10)
-    answer = client.post("/api/v1/caller/login", json={"email": email, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return client
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        answer = client.post("/api/v1/caller/login", json={"email": email, "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        yield client
 
 
 def sign_in(browser: Browser, server: Server, email: str, viewport: dict[str, int]) -> Page:

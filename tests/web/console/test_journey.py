@@ -43,12 +43,12 @@ def _write_script(page: Page) -> None:
     _look(page, "script-editor")
 
     page.get_by_role("link", name="Preview as a caller").click()
-    expect(page.locator(".script-text p")).to_have_text(
-        "Hi Alex, I am calling about the library."
-    )
+    expect(page.locator(".script-text p")).to_have_text("Hi Alex, I am calling about the library.")
     support = page.locator("fieldset.question", has_text="Will you support the library? *")
     expect(support.get_by_label("Not sure yet")).to_have_attribute("value", "unsure")
-    expect(page.locator("fieldset.question", has_text="comments").locator("textarea")).to_be_visible()
+    expect(
+        page.locator("fieldset.question", has_text="comments").locator("textarea")
+    ).to_be_visible()
     expect(page.get_by_label("best time")).to_be_visible()
     expect(page.locator("#contact-attributes")).to_contain_text("alex.rivera@example.org")
     _look(page, "script-preview")
