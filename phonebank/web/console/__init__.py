@@ -5,13 +5,14 @@ One router per area (`campaigns`, `scripts`, ...); `access` decides who may see 
 
 from fastapi import APIRouter, FastAPI
 
-from phonebank.web.console import campaigns, home, scripts
+from phonebank.web.console import callers, campaigns, home, scripts
 from phonebank.web.console.access import install_access_handlers
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(campaigns.router)
 router.include_router(scripts.router)
+router.include_router(callers.router)
 
 
 def install_console(app: FastAPI) -> None:

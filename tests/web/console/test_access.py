@@ -37,7 +37,13 @@ def _objects(server: Server, organization: Organization) -> dict[str, str]:
         campaign = api.post(
             "/api/v1/campaigns", json={"name": "Campaign", "script_id": script["id"]}
         ).json()
-    return {"campaign_id": campaign["id"], "script_id": script["id"], "action": "start"}
+        caller = api.post("/api/v1/callers", json={"name": "Robin"}).json()
+    return {
+        "campaign_id": campaign["id"],
+        "script_id": script["id"],
+        "caller_id": caller["id"],
+        "action": "start",
+    }
 
 
 def test_every_editing_route_is_for_organizers_only(console_server: Server) -> None:
@@ -46,6 +52,7 @@ def test_every_editing_route_is_for_organizers_only(console_server: Server) -> N
     assert {(m, p) for m, p, _ in _routes() if m == "POST"} - editing == {("POST", "/admin/logout")}
     assert ("GET", "/admin/campaigns/new") in editing
     assert ("GET", "/admin/scripts/{script_id}") in editing
+    assert ("GET", "/admin/callers") in editing
     watching = {p for m, p, organizers_only in _routes() if not organizers_only and m == "GET"}
     assert watching == {
         "/admin",
@@ -90,6 +97,9 @@ def test_a_supervisor_watches_and_gets_403_on_every_editing_route(
         script_now = api.get(f"/api/v1/scripts/{ids['script_id']}").json()
     assert campaign_now["status"] == "draft" and campaign_now["name"] == "Campaign"
     assert script_now["name"] == "Script"
+    with organization.api(console_server) as api:
+        robin = api.get(f"/api/v1/callers/{ids['caller_id']}").json()
+    assert robin["name"] == "Robin" and robin["active"] is True
 
 
 def test_a_caller_cannot_open_the_console(

@@ -188,6 +188,8 @@ def test_every_console_page_reads_well_on_a_phone(
         "script-editor": f"/admin/scripts/{script['id']}",
         "new-script": "/admin/scripts/new",
         "script-preview": f"/admin/scripts/{script['id']}/preview",
+        "callers": "/admin/callers",
+        "new-caller": "/admin/callers/new",
         "floor": "/admin/floor",
         "reports": "/admin/reports",
     }
