@@ -5,7 +5,7 @@ One router per area (`campaigns`, `scripts`, ...); `access` decides who may see 
 
 from fastapi import APIRouter, FastAPI
 
-from phonebank.web.console import callers, campaigns, home, scripts
+from phonebank.web.console import blocked_numbers, callers, campaigns, home, scripts
 from phonebank.web.console.access import install_access_handlers
 
 router = APIRouter(include_in_schema=False)
@@ -13,6 +13,7 @@ router.include_router(home.router)
 router.include_router(campaigns.router)
 router.include_router(scripts.router)
 router.include_router(callers.router)
+router.include_router(blocked_numbers.router)
 
 
 def install_console(app: FastAPI) -> None:

@@ -38,7 +38,9 @@ def _objects(server: Server, organization: Organization) -> dict[str, str]:
             "/api/v1/campaigns", json={"name": "Campaign", "script_id": script["id"]}
         ).json()
         caller = api.post("/api/v1/callers", json={"name": "Robin"}).json()
+        blocked = api.post("/api/v1/blocked_numbers", json={"number": "+14155550100"}).json()
     return {
+        "blocked_number_id": blocked["id"],
         "campaign_id": campaign["id"],
         "script_id": script["id"],
         "caller_id": caller["id"],

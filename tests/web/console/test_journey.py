@@ -190,6 +190,7 @@ def test_every_console_page_reads_well_on_a_phone(
         "script-preview": f"/admin/scripts/{script['id']}/preview",
         "callers": "/admin/callers",
         "new-caller": "/admin/callers/new",
+        "do-not-call": "/admin/do-not-call",
         "floor": "/admin/floor",
         "reports": "/admin/reports",
     }
