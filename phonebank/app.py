@@ -38,6 +38,8 @@ from phonebank.osdi.router import router as osdi_router
 from phonebank.tapraise.router import router as tapraise_router
 from phonebank.telephony.router import hooks as telephony_hooks
 from phonebank.telephony.router import router as telephony_router
+from phonebank.web.console import install_console
+from phonebank.web.docs import router as docs_router
 from phonebank.web.router import STATIC_DIR
 from phonebank.web.router import router as web_router
 from phonebank.webhooks.delivery import WebhookWorker
@@ -137,6 +139,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Open-source outbound calling server.",
         lifespan=lifespan,
+        # The documentation pages are served from packaged assets by `web.docs`.
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(reject_nul_characters)],
         generate_unique_id_function=operation_id,
     )
@@ -174,6 +179,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(tapraise_router)
     app.include_router(web_router)
+    install_console(app)
+    app.include_router(docs_router)
     app.include_router(metrics_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(osdi_router)

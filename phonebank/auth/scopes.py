@@ -18,6 +18,8 @@ class Scope(StrEnum):
     CAMPAIGNS_WRITE = "campaigns:write"
     CALLERS_READ = "callers:read"
     CALLERS_WRITE = "callers:write"
+    # Act on callers' live sessions (kick, listen, whisper, barge): a supervisor's work.
+    CALLERS_SUPERVISE = "callers:supervise"
     STATS_READ = "stats:read"
     WEBHOOKS_READ = "webhooks:read"
     WEBHOOKS_WRITE = "webhooks:write"
@@ -25,3 +27,6 @@ class Scope(StrEnum):
 
 
 ALL_SCOPES = frozenset(Scope)
+# A scope that holds another: a key that may change callers may also act on their sessions,
+# as it could before supervising had a scope of its own.
+IMPLIED_BY = {Scope.CALLERS_SUPERVISE: Scope.CALLERS_WRITE}

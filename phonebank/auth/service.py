@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.auth.models import ApiKey, ServiceAccount
-from phonebank.auth.scopes import Scope
+from phonebank.auth.scopes import IMPLIED_BY, Scope
 from phonebank.db import utcnow
 from phonebank.errors import Conflict, Invalid, NotFound, Unauthorized
 
@@ -31,7 +31,11 @@ class Principal:
 
     def has(self, scope: Scope) -> bool:
         """Whether this principal may act with `scope`."""
-        return Scope.ADMIN in self.scopes or scope in self.scopes
+        return (
+            Scope.ADMIN in self.scopes
+            or scope in self.scopes
+            or (scope in IMPLIED_BY and IMPLIED_BY[scope] in self.scopes)
+        )
 
 
 @dataclass(frozen=True)

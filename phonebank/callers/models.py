@@ -56,6 +56,9 @@ class Caller(IdMixin, TimestampMixin, Base):
     # Calls from a phone only (no browser): the dialer rings this number to connect the caller.
     phones_only: Mapped[bool] = mapped_column(default=False)
     is_supervisor: Mapped[bool] = mapped_column(default=False)
+    # An organizer runs the organization's console with full rights (and is a supervisor too);
+    # a supervisor who is not one sees only the live floor and reports.
+    is_organizer: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     caller_group_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("caller_groups.id", ondelete="SET NULL")

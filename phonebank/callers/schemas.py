@@ -45,6 +45,10 @@ class CallerUpdate(InputSchema):
     phone_number: str | None = Field(default=None, max_length=40)
     phones_only: bool | None = None
     is_supervisor: bool | None = None
+    is_organizer: bool | None = Field(
+        default=None,
+        description="Runs the organizer console with full rights; an organizer is a supervisor.",
+    )
     active: bool | None = None
     caller_group_id: uuid.UUID | None = None
 
@@ -55,6 +59,7 @@ class CallerCreate(CallerUpdate):
     name: str = Field(min_length=1, max_length=200)
     phones_only: bool = False
     is_supervisor: bool = False
+    is_organizer: bool = False
     active: bool = True
 
 
@@ -68,6 +73,7 @@ class CallerOut(TimestampedResource):
     phone_number: str | None
     phones_only: bool
     is_supervisor: bool
+    is_organizer: bool
     active: bool
     caller_group_id: uuid.UUID | None
     has_password: bool

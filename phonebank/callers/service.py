@@ -29,7 +29,7 @@ from phonebank.organizations.models import Organization
 
 _hasher = PasswordHasher()
 # Columns that exist on every caller: a client may change them but not clear them.
-_NOT_NULL_FIELDS = ("name", "phones_only", "is_supervisor", "active")
+_NOT_NULL_FIELDS = ("name", "phones_only", "is_supervisor", "is_organizer", "active")
 
 
 # --- secrets -----------------------------------------------------------------------------------
@@ -216,6 +216,9 @@ async def _apply_caller_changes(
         caller.pin_lookup = pin_lookup(organization.id, pin) if pin else None
     for name, value in changes.items():
         setattr(caller, name, value)
+    if caller.is_organizer:
+        # Organizers supervise too: the floor and reports are part of running a campaign.
+        caller.is_supervisor = True
     if caller.phones_only and not caller.phone_number:
         raise Invalid(
             "a caller who calls from a phone only needs a phone_number", field="phone_number"

@@ -41,7 +41,7 @@ from phonebank.kit.ownership import get_owned
 
 router = APIRouter(tags=["supervisors"])
 Reader = Annotated[Principal, Depends(require(Scope.CALLERS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.CALLERS_WRITE))]
+Supervisor = Annotated[Principal, Depends(require(Scope.CALLERS_SUPERVISE))]
 # How often the dashboard's figures are pushed.
 FIGURES_SECONDS = 1.0
 
@@ -107,7 +107,7 @@ async def ledger(
 @router.post("/caller_sessions/{session_id}/kick", response_model=LiveSession)
 async def kick(
     session_id: uuid.UUID,
-    principal: Writer,
+    principal: Supervisor,
     session: DbSession,
     request: Request,
     background: BackgroundTasks,
@@ -136,7 +136,11 @@ async def kick(
 
 @router.post("/caller_sessions/{session_id}/monitor", status_code=status.HTTP_204_NO_CONTENT)
 async def monitor(
-    session_id: uuid.UUID, body: MonitorIn, principal: Writer, session: DbSession, request: Request
+    session_id: uuid.UUID,
+    body: MonitorIn,
+    principal: Supervisor,
+    session: DbSession,
+    request: Request,
 ) -> None:
     """Listen in on (or break in to) the caller's connected call."""
     caller_session = await service.get_live_session(

@@ -180,6 +180,22 @@ async def create_campaign(
     return campaign
 
 
+async def duplicate_campaign(session: AsyncSession, *, campaign: Campaign) -> Campaign:
+    """A new draft with every setting of `campaign` (not its calls), named as its copy."""
+    settings = set(CampaignCreate.model_fields) - {"status", "name"}
+    values = {name: getattr(campaign, name) for name in settings}
+    copy = Campaign(
+        id=uuid.uuid4(),
+        organization_id=campaign.organization_id,
+        status="draft",
+        name=f"{campaign.name} (copy)"[:200],
+        **values,
+    )
+    session.add(copy)
+    await session.flush()
+    return copy
+
+
 async def get_campaign(
     session: AsyncSession, *, organization_id: uuid.UUID, campaign_id: uuid.UUID
 ) -> Campaign:

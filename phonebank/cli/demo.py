@@ -162,7 +162,7 @@ async def _seed(session: AsyncSession, organization: Organization) -> None:
                 "name": "Demo Organizer",
                 "email": DEMO_ORGANIZER_EMAIL,
                 "password": DEMO_ORGANIZER_PASSWORD,
-                "is_supervisor": True,
+                "is_organizer": True,
             }
         ),
     )

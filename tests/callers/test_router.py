@@ -340,3 +340,27 @@ async def test_scopes(client: httpx.AsyncClient, session: AsyncSession, tenant: 
         assert (await client.get(path, headers=outsider.headers)).status_code == 403, path
     unauthenticated = await client.get("/api/v1/callers")
     assert unauthenticated.status_code == 401
+
+
+async def test_an_organizer_is_a_supervisor_and_a_supervisor_is_not_an_organizer(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    organizer = await client.post(
+        "/api/v1/callers", json={**ALICE, "is_organizer": True}, headers=tenant.headers
+    )
+    assert organizer.status_code == 201, organizer.text
+    assert organizer.json()["is_organizer"] is True and organizer.json()["is_supervisor"] is True
+    supervisor = await client.post(
+        "/api/v1/callers",
+        json={"name": "Sam", "email": "sam@example.org", "is_supervisor": True},
+        headers=tenant.headers,
+    )
+    assert supervisor.json()["is_organizer"] is False
+    demoted = await client.patch(
+        organizer.json()["uri"], json={"is_organizer": False}, headers=tenant.headers
+    )
+    assert demoted.json()["is_organizer"] is False and demoted.json()["is_supervisor"] is True
+    cleared = await client.patch(
+        organizer.json()["uri"], json={"is_organizer": None}, headers=tenant.headers
+    )
+    assert cleared.status_code == 400 and cleared.json()["field"] == "is_organizer"

@@ -3,7 +3,10 @@
 import math
 import uuid
 
+from phonebank.auth.scopes import Scope
+from phonebank.auth.service import create_service_account, issue_key
 from phonebank.callers.models import CallerSession
+from phonebank.calling.cookies import SUPERVISOR_SCOPES
 from phonebank.calls.models import Answer
 from phonebank.dialer.presence import FloorRules
 from tests.calling.conftest import PIN, Desk, DeskMaker
@@ -366,3 +369,30 @@ async def test_a_result_is_saved_after_a_wrap_up_that_ran_too_long_and_the_calle
     assert saved.status_code == 201, saved.text
     assert saved.json()["session"]["state"] == "paused"
     assert [result.disposition for result in await desk.results()] == ["completed"]
+
+
+async def _key(desk: Desk, *scopes: Scope) -> dict[str, str]:
+    """Headers of a key of the desk's organization holding `scopes`."""
+    async with desk.sessionmaker() as session, session.begin():
+        account = await create_service_account(
+            session, organization_id=desk.tenant.organization_id, name="narrow", scopes=scopes
+        )
+        issued = await issue_key(session, service_account=account)
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
+async def test_supervising_is_a_scope_of_its_own_that_supervisors_hold(desk: Desk) -> None:
+    """A supervisor (not an organizer) kicks and listens in; reading callers is not enough."""
+    assert Scope.CALLERS_SUPERVISE in SUPERVISOR_SCOPES
+    assert Scope.CALLERS_WRITE not in SUPERVISOR_SCOPES
+    csrf = await desk.login()
+    session_id = await desk.join(csrf)
+    await desk.connect(session_id)
+    reader = await _key(desk, Scope.CALLERS_READ)
+    supervisor = await _key(desk, Scope.CALLERS_SUPERVISE)
+    kick = f"/api/v1/caller_sessions/{session_id}/kick"
+    listen = f"/api/v1/caller_sessions/{session_id}/monitor"
+    assert (await desk.client.post(kick, headers=reader)).status_code == 403
+    heard = await desk.client.post(listen, json={"mode": "listen"}, headers=supervisor)
+    assert heard.status_code == 204
+    assert (await desk.client.post(kick, headers=supervisor)).status_code == 200

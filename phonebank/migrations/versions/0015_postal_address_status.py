@@ -1,7 +1,7 @@
 """postal address status
 
 Revision ID: 0015_postal_address_status
-Revises: 0013_caller_pin_lookup
+Revises: 0014_console_organizers
 Create Date: 2026-12-07 23:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_postal_address_status"
-down_revision: str | None = "0013_caller_pin_lookup"
+down_revision: str | None = "0014_console_organizers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

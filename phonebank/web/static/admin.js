@@ -21,13 +21,20 @@ async function api(method, path, body) {
   return data;
 }
 
+// An error stays beside the page's actions until dismissed; a lost connection says so.
 function fail(error) {
   const box = $("error");
   if (!box) return;
-  box.textContent = error.message || String(error);
+  const text = error instanceof TypeError ? "The server could not be reached: check the connection and try again."
+    : error.message || String(error);
+  const message = box.querySelector(".message");
+  if (message) message.textContent = text;
+  else box.textContent = text;
   box.hidden = false;
-  setTimeout(() => (box.hidden = true), 6000);
 }
+
+const dismiss = document.querySelector("#error .dismiss");
+if (dismiss) dismiss.addEventListener("click", () => ($("error").hidden = true));
 
 function guarded(action) {
   return async (event) => {
@@ -72,7 +79,7 @@ if (root) {
     }));
   }
 
-  $("add-list").addEventListener("submit", guarded(async (event) => {
+  if ($("add-list")) $("add-list").addEventListener("submit", guarded(async (event) => {
     const form = new FormData(event.target);
     const added = await api("POST", `/api/v1/campaigns/${campaignId}/calls`, { list_id: form.get("list_id") });
     $("add-report").textContent =
@@ -104,7 +111,7 @@ if (root) {
     });
   }
 
-  $("upload-csv").addEventListener("submit", guarded(async (event) => {
+  if ($("upload-csv")) $("upload-csv").addEventListener("submit", guarded(async (event) => {
     const form = new FormData(event.target);
     form.append("campaign_id", campaignId);
     $("add-report").textContent = "Uploading: 0 %";
