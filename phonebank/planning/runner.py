@@ -4,7 +4,8 @@ The simulator is CPU-bound Python: in the server's process it would hold the int
 stall every request. Each mode of a plan is played in a process forked from a server process
 that has the simulator imported already (so a plan does not pay for the imports), and killed
 if it outlives the limit. A process runs only so many plans at once; more are refused (429),
-so one organization's plans cannot take every core from the others.
+and an organization runs one plan at a time, so one organization's plans cannot take every
+core from the others.
 """
 
 import asyncio
@@ -12,7 +13,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
@@ -100,28 +101,40 @@ async def _receive(connection: Connection, seconds: float) -> tuple[str, Any]:
 
 
 class Planner:
-    """Runs the simulations of plans: at most `max_concurrent` plans at once in this process."""
+    """Runs the simulations of plans: at most `max_concurrent` at once in this process, one per
+    organization."""
 
     def __init__(self, *, max_concurrent: int, time_limit_seconds: float) -> None:
         self.max_concurrent = max_concurrent
         self.time_limit_seconds = time_limit_seconds
-        self.running = 0
+        self.owners: set[Hashable] = set()
         # The migrated simulation database every run starts from, made by the first plan.
         self.schema: bytes | None = None
 
     @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one of the process's plan slots, or refuse the plan (429) when none is free."""
+    def slot(self, owner: Hashable) -> Iterator[None]:
+        """Hold one of the process's plan slots for `owner` (an organization), or refuse the
+        plan (429) when none is free or the owner's previous plan is still running."""
+        if owner in self.owners:
+            raise TooManyRequests(
+                "a plan of this organization is being simulated; try again when it is done",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         if self.running >= self.max_concurrent:
             raise TooManyRequests(
                 f"{self.running} plans are being simulated; try again in a few seconds",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
-        self.running += 1
+        self.owners.add(owner)
         try:
             yield
         finally:
-            self.running -= 1
+            self.owners.discard(owner)
+
+    @property
+    def running(self) -> int:
+        """Plans being simulated now."""
+        return len(self.owners)
 
     async def play(
         self,

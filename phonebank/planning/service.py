@@ -44,6 +44,7 @@ def observed_out(rates: ObservedRates) -> dict[str, Any]:
 class PlanJob:
     """What a plan simulates, read from the record: everything the simulation needs."""
 
+    organization_id: uuid.UUID
     campaign_id: uuid.UUID
     request: PlanRequest
     rates: ObservedRates
@@ -65,6 +66,7 @@ async def prepare_plan(
     campaign = await get_campaign(session, organization_id=organization_id, campaign_id=campaign_id)
     rates = await observe_rates(session, campaign_id=campaign.id)
     return PlanJob(
+        organization_id=organization_id,
         campaign_id=campaign.id,
         request=request,
         rates=rates,
@@ -78,8 +80,9 @@ async def prepare_plan(
 
 async def run_plan(job: PlanJob, *, planner: Planner) -> dict[str, Any]:
     """Expected contacts, utilization and abandons of preview, power and predictive dialing
-    for the job's callers and hours; a 429 when the process runs as many plans as it may."""
-    with planner.slot():
+    for the job's callers and hours; a 429 when the process runs as many plans as it may, or
+    one of the same organization."""
+    with planner.slot(job.organization_id):
         results = await planner.play(
             scenario_for(job.rates, job.sizing, job.ring_timeout_seconds),
             modes=MODES,

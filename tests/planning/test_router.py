@@ -85,9 +85,22 @@ async def test_a_busy_process_refuses_more_plans(
     planner = _use_planner(app, max_concurrent=1)
     campaign_id = await add_campaign(session, tenant)
     url = f"/api/v1/campaigns/{campaign_id}/plan"
-    with planner.slot():  # another plan is being simulated
+    with planner.slot("another organization"):  # another plan is being simulated
         response = await client.post(url, json=SMALL, headers=tenant.headers)
         assert response.status_code == 429
         assert response.headers["retry-after"]
         assert response.headers["content-type"].startswith("application/problem+json")
+    assert planner.running == 0
+
+
+async def test_an_organization_plans_one_session_at_a_time(
+    app: Any, client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
+) -> None:
+    planner = _use_planner(app, max_concurrent=2)
+    campaign_id = await add_campaign(session, tenant)
+    url = f"/api/v1/campaigns/{campaign_id}/plan"
+    with planner.slot(tenant.organization_id):  # its previous plan still runs
+        response = await client.post(url, json=SMALL, headers=tenant.headers)
+        assert response.status_code == 429
+        assert "this organization" in response.json()["detail"]
     assert planner.running == 0
