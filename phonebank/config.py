@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = 10.0
     # Seconds a write on SQLite waits for another one (an import) instead of failing.
     sqlite_busy_timeout_seconds: float = 120.0
+    # Planning a session: plans simulated at once by one process (more are a 429), the wall
+    # time a plan may take, and the dials simulated per mode (larger plans are scaled down).
+    planning_max_concurrent: int = 2
+    planning_time_limit_seconds: float = 10.0
+    planning_dials_per_mode: int = 2000
 
     def twilio_options(self) -> dict[str, Any] | None:
         """The Twilio carrier's options, or None when no account is configured."""

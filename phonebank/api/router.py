@@ -22,6 +22,7 @@ from phonebank.messages.router import router as messages_router
 from phonebank.organizations.router import router as organization_router
 from phonebank.people.import_router import router as people_import_router
 from phonebank.people.router import router as people_router
+from phonebank.planning.router import router as planning_router
 from phonebank.scripts.router import router as scripts_router
 from phonebank.tags.router import router as tags_router
 from phonebank.webhooks.router import router as webhooks_router
@@ -60,6 +61,7 @@ router.include_router(caller_events_router)
 router.include_router(campaign_results_router)
 router.include_router(campaign_compliance_router)
 router.include_router(people_import_router)
+router.include_router(planning_router)
 
 
 @router.get("", tags=["index"])

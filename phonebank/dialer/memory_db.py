@@ -45,20 +45,32 @@ class _InlineConnection(aiosqlite.Connection):
         return self._connect().__await__()  # no worker thread to start
 
 
-async def _connect() -> aiosqlite.Connection:
-    return await _InlineConnection(
-        lambda: sqlite3.connect(
-            ":memory:", check_same_thread=False, cached_statements=CACHED_STATEMENTS
-        )
+def _open(image: bytes | None) -> sqlite3.Connection:
+    connection = sqlite3.connect(
+        ":memory:", check_same_thread=False, cached_statements=CACHED_STATEMENTS
     )
+    if image is not None:
+        connection.deserialize(image)
+    return connection
 
 
-def create_memory_engine() -> AsyncEngine:
-    """An engine on a private in-memory SQLite database, for one simulation."""
+def create_memory_engine(image: bytes | None = None) -> AsyncEngine:
+    """An engine on a private in-memory SQLite database, for one simulation; it starts as a
+    copy of `image` (from `serialize`) when one is given."""
     from phonebank.db import configure_sqlite
 
-    engine = create_async_engine(
-        "sqlite+aiosqlite://", async_creator=_connect, poolclass=StaticPool
-    )
+    async def connect() -> aiosqlite.Connection:
+        return await _InlineConnection(lambda: _open(image))
+
+    engine = create_async_engine("sqlite+aiosqlite://", async_creator=connect, poolclass=StaticPool)
     configure_sqlite(engine)
     return engine
+
+
+async def serialize(engine: AsyncEngine) -> bytes:
+    """The whole database of a memory engine as bytes, to start other engines from."""
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        inline: Any = raw.driver_connection
+        image: bytes = inline._conn.serialize()
+        return image

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import phonebank.models  # noqa: F401  (every table, for the ORM's foreign keys without migrations)
 from phonebank.callers.models import Caller
 from phonebank.callers.sessions import start_session
 from phonebank.calls.models import UNDIALED_OUTCOMES
@@ -29,7 +30,7 @@ from phonebank.dialer.carriers.simulated import SimulatedCarrier, SimulatedCarri
 from phonebank.dialer.clock import VirtualClock
 from phonebank.dialer.engine import CampaignDialer
 from phonebank.dialer.live import Agent, SilentNotifier
-from phonebank.dialer.memory_db import create_memory_engine
+from phonebank.dialer.memory_db import create_memory_engine, serialize
 from phonebank.dialer.pacers.registry import load_pacer
 from phonebank.dialer.presence import FloorRules
 from phonebank.migrations import runner
@@ -59,9 +60,11 @@ class Scenario:
     wrap_mean_seconds: float
     hours: float = 8.0
     failed: float = 0.0
+    human_ring_mean_seconds: float = 9.0
+    ring_timeout_seconds: int = 20
 
     def carrier_config(self) -> SimulatedCarrierConfig:
-        """The simulated carrier of this scenario (ring and machine times per the defaults)."""
+        """The simulated carrier of this scenario (machine times per the defaults)."""
         return SimulatedCarrierConfig(
             human_share=self.human,
             machine_share=self.machine,
@@ -69,6 +72,7 @@ class Scenario:
             no_answer_share=self.no_answer,
             failed_share=self.failed,
             talk_mean_seconds=self.talk_mean_seconds,
+            human_ring_mean_seconds=self.human_ring_mean_seconds,
         )
 
 
@@ -143,6 +147,17 @@ class SimulatedCallers(SilentNotifier):
         self.dialer.clock.call_later(wrap, partial(self.dialer.submit, agent.session_id, "talked"))
 
 
+async def migrated_schema() -> bytes:
+    """An empty simulation database with every migration applied, as bytes: runs started
+    from it skip the migrations (most of a short run's time)."""
+    engine = create_memory_engine()
+    try:
+        await runner.upgrade(engine)
+        return await serialize(engine)
+    finally:
+        await engine.dispose()
+
+
 def _contacts_needed(scenario: Scenario) -> int:
     per_agent_hour = 3600 / (scenario.talk_mean_seconds + scenario.wrap_mean_seconds)
     humans = scenario.callers * scenario.hours * per_agent_hour
@@ -168,7 +183,7 @@ async def _seed(
             daily_start_hour=start_hour,
             daily_stop_hour=min(23, start_hour + math.ceil(scenario.hours)),
             time_zone=CONTACT_ZONE,
-            ring_timeout_seconds=20,
+            ring_timeout_seconds=scenario.ring_timeout_seconds,
         )
         session.add(campaign)
         callers = [
@@ -217,16 +232,24 @@ async def run_simulation(
     seed: int = 1,
     pacer: str | None = None,
     progress: Callable[[float], None] | None = None,
+    deadline: float | None = None,
+    schema: bytes | None = None,
 ) -> SimulationResult:
-    """Play one day of `scenario` in `mode` and measure it."""
+    """Play one day of `scenario` in `mode` and measure it.
+
+    With a `deadline` (a `time.perf_counter()` value) the day ends early when the wall clock
+    passes it, and the result covers the hours played (its `hours`). A `schema` (from
+    `migrated_schema`) spares the run its migrations.
+    """
     if pacer is not None:
         load_pacer(pacer)  # fail early on a bad dotted path
     wall_started = time.perf_counter()
-    engine = create_memory_engine()
+    engine = create_memory_engine(schema)
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        await runner.upgrade(engine)
+        if schema is None:
+            await runner.upgrade(engine)
         campaign_id, callers = await _seed(engine, scenario, mode, abandon_target, pacer)
         local_start = datetime(2026, 3, 3, 9, 0, tzinfo=ZoneInfo(CONTACT_ZONE))
         start = local_start.astimezone(UTC)
@@ -258,13 +281,17 @@ async def run_simulation(
                 dialer.join(caller_session.id, caller_id)
         await dialer.start()
         end = start + timedelta(hours=scenario.hours)
-        step = timedelta(minutes=5)
+        # Short steps under a deadline, so the day stops soon after it passes.
+        step = timedelta(minutes=5 if deadline is None else 1)
         moment = start
         while moment < end:
             moment = min(end, moment + step)
             await clock.run(until=moment)
             if progress is not None:
                 progress((moment - start) / (end - start))
+            if deadline is not None and time.perf_counter() >= deadline:
+                end = moment
+                scenario = replace(scenario, hours=(end - start).total_seconds() / 3600)
         await dialer.stop()
         wall = time.perf_counter() - wall_started
         return await _measure(engine, scenario, mode, abandon_target, start, end, wall)

@@ -102,6 +102,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "PHONEBANK_RUN_DIALER": "false",
             "PHONEBANK_RATE_LIMIT_PER_MINUTE": "0",
             "PHONEBANK_LOG_LEVEL": "warning",
+            # Session plans small enough to answer well within a case's timeout.
+            "PHONEBANK_PLANNING_TIME_LIMIT_SECONDS": "3",
+            "PHONEBANK_PLANNING_DIALS_PER_MODE": "100",
         },
     )
     server.start()

@@ -135,6 +135,8 @@ def _body(path: str, method: str, intruder_person: str) -> dict[str, Any] | None
         return TRANSFER
     if path.endswith("/monitor"):
         return {"mode": "listen"}
+    if path.endswith("/plan"):
+        return {"callers": 1, "hours": 0.25}
     return {}
 
 
