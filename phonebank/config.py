@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     carrier: str = "simulated"
     base_url: str = "http://127.0.0.1:8000"
     log_level: str = "info"
-    # Used to sign session cookies and webhook payloads; set it in production.
+    # Keys the digest a PIN login finds its caller by; the same in every process, set in production.
     secret_key: str = Field(default="dev-secret-change-me", repr=False)
     sql_echo: bool = False
     # Bearer token Prometheus sends to read /metrics; unset: only this machine may read them.

@@ -166,3 +166,37 @@ def test_a_running_campaigns_new_dialing_mode_applies_without_a_restart(
     page.locator("#dial").click()
     expect(page.locator("#state")).to_have_attribute("data-state", "connected", timeout=30_000)
     page.context.close()
+
+
+@pytest.fixture
+def short_wrap_floor(tmp_path: Path) -> Iterator[Server]:
+    """The demo whose callers are paused after 3 s of wrap-up."""
+    running = Server(
+        tmp_path / "floor.db",
+        tmp_path / "server.log",
+        FAST_WORLD,
+        env={**PRESENCE, "PHONEBANK_WRAP_UP_MAX_SECONDS": "3"},
+    )
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def test_a_wrap_up_past_its_maximum_pauses_and_the_page_still_saves_the_result(
+    short_wrap_floor: Server, browser: Browser
+) -> None:
+    page = _start_calling(browser, short_wrap_floor)
+    expect(page.locator("#state")).to_have_attribute("data-state", "wrap_up", timeout=60_000)
+    name = page.locator("#contact-name").inner_text()
+    expect(page.locator("#state")).to_have_attribute("data-state", "paused", timeout=15_000)
+    # The result is still due: the form stays, with the contact, and saves.
+    expect(page.locator("#script")).to_be_visible()
+    page.screenshot(path=screenshot_path("call-floor-paused-after-wrap-up.png"))
+    page.locator('input[name="disposition"][value="wrong_number"]').check()
+    page.locator("#save-stop").click()
+    expect(page.locator("#campaigns")).to_be_visible(timeout=10_000)
+    results = _rows(short_wrap_floor, "SELECT disposition FROM results")
+    assert ("wrong_number",) in results, (name, results)
+    page.context.close()

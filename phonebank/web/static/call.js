@@ -336,7 +336,9 @@ function render(session) {
   const onCall = state === "connected";
   $("preview-actions").hidden = state !== "previewing";
   $("call-actions").hidden = !onCall;
-  $("script").hidden = !(onCall || state === "wrap_up" || state === "dialing" || orphan);
+  // Paused with a contact in hand: the wrap-up ran past its maximum, the result is still due.
+  const resultDue = state === "paused" && Boolean(contact);
+  $("script").hidden = !(onCall || state === "wrap_up" || state === "dialing" || orphan || resultDue);
   $("pause").textContent = state === "paused" ? "Resume" : "Pause";
   $("pause").disabled = !["available", "paused"].includes(state);
   const calls = session.calls_made || 0;
