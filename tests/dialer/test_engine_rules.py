@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 from phonebank.dialer.engine import CampaignDialer
+from phonebank.dialer.pacers.registry import register_pacer
 from tests.dialer.conftest import HONOLULU, FixedPacer, World, number
 
 
@@ -180,8 +181,9 @@ async def test_dial_in_flight_when_the_campaign_stops_still_gets_its_outcome(wor
     assert (await world.call(call_id)).dialing_since is None
 
 
-async def test_pacer_named_by_dotted_path_decides_how_many_to_dial(world: World) -> None:
-    await world.update_campaign(pacer="tests.dialer.conftest:FixedPacer")
+async def test_a_registered_pacer_decides_how_many_to_dial(world: World) -> None:
+    register_pacer("fixed-for-tests", FixedPacer)
+    await world.update_campaign(pacer="fixed-for-tests")
     dialer = world.dialer()
     await world.log_in(dialer)  # power pacing would dial one line for one caller
     await world.add_calls(6)

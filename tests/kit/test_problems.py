@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from phonebank.config import get_settings
 from phonebank.db import create_engine
 from phonebank.kit.problems import install_problem_handlers
 from phonebank.osdi.hal import install_osdi_errors
@@ -43,9 +44,14 @@ async def test_a_value_out_of_the_databases_range_is_a_400(engine: AsyncEngine) 
     assert osdi.json()["osdi:error"]["response_code"] == 400
 
 
-async def test_a_write_that_outwaits_sqlites_lock_is_a_503_to_retry(tmp_path: Path) -> None:
+async def test_a_write_that_outwaits_sqlites_lock_is_a_503_to_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two engines on one SQLite file: the second writer gives up, and the client is told to
     come back, not that the server failed."""
+    # A short wait, so the test does not sit out the production one.
+    monkeypatch.setenv("PHONEBANK_SQLITE_BUSY_TIMEOUT_SECONDS", "0.2")
+    get_settings.cache_clear()
     url = f"sqlite+aiosqlite:///{tmp_path}/busy.db"
     holder, waiter = create_engine(url), create_engine(url)
     app = FastAPI()
@@ -69,5 +75,6 @@ async def test_a_write_that_outwaits_sqlites_lock_is_a_503_to_retry(tmp_path: Pa
     finally:
         await holder.dispose()
         await waiter.dispose()
+        get_settings.cache_clear()  # the settings of the environment again, for other tests
     assert answer.status_code == 503, answer.text
     assert answer.headers["retry-after"] == "10"

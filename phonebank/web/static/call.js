@@ -338,6 +338,10 @@ function render(session) {
   $("call-actions").hidden = !onCall;
   // Paused with a contact in hand: the wrap-up ran past its maximum, the result is still due.
   const resultDue = state === "paused" && Boolean(contact);
+  if (resultDue) {
+    $("state-help").textContent = "Your wrap-up ran long, so calls are paused: save this call's " +
+      "result, then resume when you are ready.";
+  }
   $("script").hidden = !(onCall || state === "wrap_up" || state === "dialing" || orphan || resultDue);
   $("pause").textContent = state === "paused" ? "Resume" : "Pause";
   $("pause").disabled = !["available", "paused"].includes(state);
