@@ -12,15 +12,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.servers import FAST_WORLD, Server
+from tests.web.call_page import AXE
 
-VENDOR = Path(__file__).parent.parent / "vendor"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 PASSWORD = "a long enough password"
@@ -119,7 +118,7 @@ def sign_in(browser: Browser, server: Server, email: str, viewport: dict[str, in
 
 def check_accessibility(page: Page) -> None:
     """axe-core (vendored) finds no violation on the page as it is now."""
-    page.add_script_tag(path=str(VENDOR / "axe.min.js"))
+    page.add_script_tag(path=str(AXE))
     found = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"
