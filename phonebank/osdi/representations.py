@@ -225,7 +225,7 @@ def phone_bank(row: CampaignWithTotals, foreign: Sequence[str] = ()) -> dict[str
         "dialing_mode": mode,
         "type": mode,
         "voicemail_audio_url": row.voicemail_audio_url,
-        "administrative_url": absolute_url(f"/api/v1/campaigns/{row.id}"),
+        "administrative_url": absolute_url(f"/admin/campaigns/{row.id}"),  # the console page
         "browser_url": None,
         "total_completed": row.total_completed,
     }

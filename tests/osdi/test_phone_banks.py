@@ -58,6 +58,11 @@ FIELDS = (
 )
 
 
+def url_id(resource: dict[str, Any]) -> str:
+    """The id at the end of a resource's self link."""
+    return str(resource["_links"]["self"]["href"]).rsplit("/", 1)[1]
+
+
 async def _links(osdi: Osdi) -> dict[str, Any]:
     script = await osdi.post(osdi.href("osdi:scripts"), {"name": "Rally script"})
     target = await osdi.post(osdi.href("osdi:lists"), {"name": "targets"})
@@ -81,6 +86,8 @@ async def test_seed_scenarios_create_list_read_update_delete(osdi: Osdi) -> None
     assert created["caller_id"] == "18552345678"
     assert (created["type"], created["dialing_mode"]) == ("power", "power")
     assert created["status"] == "draft" and created["total_completed"] == 0
+    # The campaign's page in the organizer console, not the JSON API.
+    assert created["administrative_url"].endswith("/admin/campaigns/" + url_id(created))
     for rel in ("osdi:script", "osdi:target_list", "osdi:volunteers"):
         assert created["_links"][rel] == body["_links"][rel]
     assert created["_links"]["osdi:phone_bank_results"]["href"].endswith("/phone_bank_results")
