@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from phonebank.calls.models import Attempt, Call
+from phonebank.calls.statistics import abandon_rate
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,8 @@ class CampaignProgress:
     @property
     def abandon_rate_today(self) -> float:
         """Abandoned answers over all answers by a person today (0 with none)."""
-        answered = self.contacts_today + self.abandoned_today
-        return self.abandoned_today / answered if answered else 0.0
+        live = self.contacts_today + self.abandoned_today
+        return abandon_rate(abandoned=self.abandoned_today, live_answers=live)
 
 
 def start_of_day(now: datetime, zone: str) -> datetime:
