@@ -10,22 +10,22 @@ from phonebank.kit.schemas import InputSchema, Schema, TimestampedResource
 QuestionType = Literal["SingleChoice", "MultiChoice", "Paragraph"]
 TransferType = Literal["warm", "cold"]
 
-# Contact fields a caller may be shown; anything else must be a custom field.
-SYSTEM_FIELDS = frozenset(
-    {
-        "given_name",
-        "family_name",
-        "additional_name",
-        "phone_number",
-        "email_address",
-        "postal_address",
-        "locality",
-        "region",
-        "postal_code",
-        "gender",
-        "languages_spoken",
-    }
+# Contact fields a caller may be shown, in the order a caller reads them; anything else must be a
+# custom field.
+CONTACT_FIELDS = (
+    "given_name",
+    "family_name",
+    "additional_name",
+    "phone_number",
+    "email_address",
+    "postal_address",
+    "locality",
+    "region",
+    "postal_code",
+    "gender",
+    "languages_spoken",
 )
+SYSTEM_FIELDS = frozenset(CONTACT_FIELDS)
 CUSTOM_FIELD_PREFIX = "custom_fields."
 
 

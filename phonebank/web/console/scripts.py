@@ -17,6 +17,7 @@ from phonebank.kit.pagination import PageParams
 from phonebank.scripts import service
 from phonebank.scripts.models import Script
 from phonebank.scripts.schemas import (
+    CONTACT_FIELDS,
     CUSTOM_FIELD_PREFIX,
     SYSTEM_FIELDS,
     ScriptCreate,
@@ -39,21 +40,6 @@ QUESTION_TYPES = (
     ("MultiChoice", "Multiple choice"),
     ("Paragraph", "Paragraph (free text)"),
 )
-# Contact fields in the order a caller would read them.
-CONTACT_FIELDS = (
-    "given_name",
-    "family_name",
-    "additional_name",
-    "phone_number",
-    "email_address",
-    "postal_address",
-    "locality",
-    "region",
-    "postal_code",
-    "gender",
-    "languages_spoken",
-)
-assert set(CONTACT_FIELDS) == SYSTEM_FIELDS
 SAMPLE_CONTACT = {
     "name": "Alex Rivera",
     "given_name": "Alex",
